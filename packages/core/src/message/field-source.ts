@@ -1,0 +1,13 @@
+import type { Field } from './field.js';
+
+/**
+ * A lazily decoded set of fields. Decoders that parse a whole record at once (JSON, protobuf)
+ * attach one to a message so that a matcher reading two fields does not pay for building all
+ * of them; the full list is built only when something asks for it.
+ */
+export interface FieldSource {
+  /** Returns the `fieldIndex`-th field called `name`, or undefined, without building the rest. */
+  lookup(name: string, fieldIndex: number): Field | undefined;
+  /** Builds every field, in order. Called at most once per message. */
+  materialize(): Field[];
+}

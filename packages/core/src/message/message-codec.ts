@@ -1,0 +1,274 @@
+import { DecodeError, EncodeError } from '../errors.js';
+import { ByteReader } from './byte-reader.js';
+import { ByteWriter } from './byte-writer.js';
+import type { Field, FieldValue, ValueType } from './field.js';
+import { Message } from './message.js';
+
+/*
+ * The binary message encoding used by the disk queue. Layout (little-endian; `str` is a varint of
+ * `byteLength * 2 + wide` then UTF-8, or UTF-16LE when wide; `num` is a tag byte then a varint or
+ * a float64):
+ *
+ * ```
+ * u8 version (1) | u8 flags (1: uuid is 16 bytes, 2: raw present)
+ * uuid (16 bytes, or str) | i64 timestamp ns | str type | str logger | num severity
+ * str payload | str envVersion | num pid | str hostname | [varint len, raw bytes]
+ * varint field count, then per field: str name | u8 value type | str representation
+ *   | varint value count | values
+ * ```
+ *
+ * Value types use Heka's numbering (0 string, 1 bytes, 2 integer, 3 double, 4 bool). An integer
+ * value carries a tag saying whether it was a number (non-negative varint, negative varint,
+ * float64) or a bigint (int64, or decimal text beyond int64), so a decoded message has exactly the
+ * JS values the encoded one had.
+ */
+const VERSION = 1;
+const FLAG_UUID_BYTES = 1;
+const FLAG_RAW = 2;
+
+const NUM_UINT = 0;
+const NUM_NEGINT = 1;
+const NUM_FLOAT = 2;
+const NUM_INT64 = 3;
+const NUM_BIGTEXT = 4;
+
+const TYPE_CODES: Record<ValueType, number> = {
+  string: 0,
+  bytes: 1,
+  integer: 2,
+  double: 3,
+  bool: 4,
+};
+const TYPES: readonly ValueType[] = ['string', 'bytes', 'integer', 'double', 'bool'];
+/** The fewest bytes one value of each type can take, indexed by type code. */
+const MIN_VALUE_BYTES = [1, 1, 2, 8, 1];
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+// One writer for every call: encoding is synchronous and runs no user code once it starts.
+const writer = new ByteWriter();
+
+/**
+ * Encodes a message (headers, uuid, `raw` and every field, in order) into compact bytes that
+ * {@link decodeMessage} turns back into an equal message.
+ *
+ * @throws EncodeError when a field holds a value that does not match its type.
+ */
+export function encodeMessage(msg: Message): Uint8Array {
+  // Read everything that may run code (lazy uuid, lazy fields) before writing.
+  const uuid = msg.uuid;
+  const fields = msg.fields;
+  const raw = msg.raw;
+  const uuidIsBinary = parseUuid(uuid);
+  const w = writer;
+  w.reset();
+  w.u8(VERSION);
+  w.u8((uuidIsBinary ? FLAG_UUID_BYTES : 0) | (raw === undefined ? 0 : FLAG_RAW));
+  if (uuidIsBinary) w.raw(uuidBytes);
+  else w.string(uuid);
+  if (msg.timestamp < INT64_MIN || msg.timestamp > INT64_MAX) fail('timestamp', msg.timestamp);
+  w.i64(msg.timestamp);
+  w.string(msg.type);
+  w.string(msg.logger);
+  writeNumber(w, msg.severity);
+  w.string(msg.payload);
+  w.string(msg.envVersion);
+  writeNumber(w, msg.pid);
+  w.string(msg.hostname);
+  if (raw !== undefined) w.bytes(raw);
+  w.varint(fields.length);
+  for (const field of fields) writeField(w, field);
+  return w.finish();
+}
+
+function fail(what: string, value: unknown): never {
+  throw new EncodeError(`Cannot encode ${what} ${String(value)}.`);
+}
+
+/** Where each byte's two hex digits start in 8-4-4-4-12 text. */
+const UUID_HEX_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const UUID_DASH_AT = [8, 13, 18, 23];
+const uuidBytes = new Uint8Array(16);
+
+/** The value of a lowercase hex digit's char code, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/** Parses canonical lowercase 8-4-4-4-12 text into `uuidBytes`; false for anything else. */
+function parseUuid(uuid: string): boolean {
+  if (uuid.length !== 36) return false;
+  for (const dash of UUID_DASH_AT) if (uuid.charCodeAt(dash) !== 45) return false;
+  for (let i = 0; i < 16; i++) {
+    const at = UUID_HEX_AT[i]!;
+    const hi = hexDigit(uuid.charCodeAt(at));
+    const lo = hexDigit(uuid.charCodeAt(at + 1));
+    if ((hi | lo) < 0) return false;
+    uuidBytes[i] = (hi << 4) | lo;
+  }
+  return true;
+}
+
+function writeNumber(w: ByteWriter, n: number): void {
+  if (Number.isSafeInteger(n) && !Object.is(n, -0)) {
+    w.u8(n >= 0 ? NUM_UINT : NUM_NEGINT);
+    w.varint(Math.abs(n));
+  } else {
+    w.u8(NUM_FLOAT);
+    w.f64(n);
+  }
+}
+
+function writeField(w: ByteWriter, field: Field): void {
+  const code = TYPE_CODES[field.type];
+  if (code === undefined) fail(`field "${field.name}" of type`, field.type);
+  w.string(field.name);
+  w.u8(code);
+  w.string(field.representation);
+  w.varint(field.values.length);
+  for (const v of field.values) writeValue(w, field, v);
+}
+
+function writeValue(w: ByteWriter, field: Field, v: FieldValue): void {
+  switch (field.type) {
+    case 'string':
+      if (typeof v !== 'string') break;
+      w.string(v);
+      return;
+    case 'bytes':
+      if (!(v instanceof Uint8Array)) break;
+      w.bytes(v);
+      return;
+    case 'double':
+      if (typeof v !== 'number') break;
+      w.f64(v);
+      return;
+    case 'bool':
+      if (typeof v !== 'boolean') break;
+      w.u8(v ? 1 : 0);
+      return;
+    case 'integer':
+      if (typeof v === 'number') {
+        writeNumber(w, v);
+        return;
+      }
+      if (typeof v !== 'bigint') break;
+      if (v >= INT64_MIN && v <= INT64_MAX) {
+        w.u8(NUM_INT64);
+        w.i64(v);
+      } else {
+        w.u8(NUM_BIGTEXT);
+        w.string(v.toString());
+      }
+      return;
+  }
+  fail(`${typeof v} value in ${field.type} field "${field.name}":`, v);
+}
+
+/**
+ * Decodes bytes made by {@link encodeMessage}.
+ *
+ * @throws DecodeError for anything that is not a complete, valid encoding (never another error,
+ * and never an allocation larger than the input).
+ */
+export function decodeMessage(bytes: Uint8Array): Message {
+  const r = new ByteReader(bytes);
+  const version = r.u8('version');
+  if (version !== VERSION) throw new DecodeError(`Unknown message encoding version ${version}.`);
+  const flags = r.u8('flags');
+  if (flags > (FLAG_UUID_BYTES | FLAG_RAW)) {
+    throw new DecodeError(`Unknown message flags ${flags}.`);
+  }
+  const uuid = flags & FLAG_UUID_BYTES ? readUuid(r) : r.string('uuid');
+  const msg = new Message(r.i64('timestamp'));
+  msg.uuid = uuid;
+  msg.type = r.string('type');
+  msg.logger = r.string('logger');
+  msg.severity = readNumber(r, r.u8('severity tag'), 'severity');
+  msg.payload = r.string('payload');
+  msg.envVersion = r.string('envVersion');
+  msg.pid = readNumber(r, r.u8('pid tag'), 'pid');
+  msg.hostname = r.string('hostname');
+  if (flags & FLAG_RAW) msg.raw = r.bytes('raw');
+  // A field takes at least 4 bytes: name, type, representation, value count.
+  const count = r.count(4, 'field count');
+  if (count > 0) {
+    const fields: Field[] = new Array(count);
+    for (let i = 0; i < count; i++) fields[i] = readField(r);
+    msg.fields = fields;
+  }
+  r.end();
+  return msg;
+}
+
+function readUuid(r: ByteReader): string {
+  let s = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
+    s += HEX[r.u8('uuid')]!;
+  }
+  return s;
+}
+
+function readNumber(r: ByteReader, tag: number, what: string): number {
+  switch (tag) {
+    case NUM_UINT:
+      return r.varint(what);
+    case NUM_NEGINT: {
+      const n = r.varint(what);
+      if (n === 0) throw new DecodeError(`Negative zero integer in ${what}.`);
+      return -n;
+    }
+    case NUM_FLOAT:
+      return r.f64(what);
+    default:
+      throw new DecodeError(`Unknown number tag ${tag} in ${what}.`);
+  }
+}
+
+function readField(r: ByteReader): Field {
+  const name = r.string('field name');
+  const code = r.u8('field type');
+  const type = TYPES[code];
+  if (type === undefined) throw new DecodeError(`Unknown type ${code} of field "${name}".`);
+  const representation = r.string('field representation');
+  const n = r.count(MIN_VALUE_BYTES[code]!, 'value count');
+  const values: FieldValue[] = new Array(n);
+  for (let i = 0; i < n; i++) values[i] = readValue(r, type);
+  return { name, type, values, representation };
+}
+
+function readValue(r: ByteReader, type: ValueType): FieldValue {
+  switch (type) {
+    case 'string':
+      return r.string('string value');
+    case 'bytes':
+      return r.bytes('bytes value');
+    case 'double':
+      return r.f64('double value');
+    case 'bool': {
+      const b = r.u8('bool value');
+      if (b > 1) throw new DecodeError(`Bad bool value ${b}.`);
+      return b === 1;
+    }
+    case 'integer': {
+      const tag = r.u8('integer tag');
+      if (tag === NUM_INT64) return r.i64('integer value');
+      if (tag === NUM_BIGTEXT) return readBigText(r);
+      return readNumber(r, tag, 'integer value');
+    }
+  }
+}
+
+function readBigText(r: ByteReader): bigint {
+  const text = r.string('integer value');
+  // Only what the encoder writes: a canonical decimal outside int64.
+  if (!/^-?[1-9][0-9]*$/.test(text)) throw new DecodeError('Bad big integer value.');
+  const v = BigInt(text);
+  if (v >= INT64_MIN && v <= INT64_MAX) throw new DecodeError('Non-canonical big integer value.');
+  return v;
+}

@@ -1,0 +1,32 @@
+import type { Message } from '../message/message.js';
+import type { BatchPolicy } from '../plugins/types.js';
+
+/** A batch taken from a source, and how to acknowledge it there once it is handled. */
+export interface SourcedBatch {
+  readonly messages: Message[];
+  /** Acknowledges the whole batch at its source (it was written, dead-lettered or dropped). */
+  acknowledge(): Promise<void>;
+}
+
+/**
+ * Where an output runner takes its batches from: its in-memory queue, or its disk queue when
+ * `use_buffering` is on.
+ */
+export interface BatchSource {
+  /** Messages waiting. */
+  readonly length: number;
+  /**
+   * True when nothing is left that must be handled before the runner may stop: the in-memory
+   * queue is empty (a disk queue may still hold messages; they are durable and wait for the
+   * next start).
+   */
+  readonly settled: boolean;
+  /**
+   * Waits until there is something to take (or `wake` resolves), lingers up to the policy's
+   * `lingerMs` for a fuller batch unless `hurry` is set, and takes a batch; undefined when woken
+   * with nothing to take.
+   */
+  take(policy: BatchPolicy, wake: Promise<void>, hurry: boolean): Promise<SourcedBatch | undefined>;
+  /** Releases resources; called once the runner is done with the source. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,153 @@
+import { errorMessage, hasCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { decodeMessage, encodeMessage } from '../message/message-codec.js';
+import type { Message } from '../message/message.js';
+import { DiskQueue, type DiskQueueOptions } from '../queue/disk-queue.js';
+import type { MessageQueue } from '../queue/message-queue.js';
+import { Notifier, sleep } from '../queue/notifier.js';
+import type { BatchPolicy } from '../plugins/types.js';
+import type { BatchSource, SourcedBatch } from './batch-source.js';
+import type { Counters } from './counters.js';
+import { acknowledgeMessages } from './memory-source.js';
+
+/** Disk-buffering settings of one output (Heka's `[x.buffering]`). */
+export interface DiskSourceOptions extends DiskQueueOptions {
+  /** What to do when the disk queue is at `max_buffer_size`. */
+  fullAction: 'shutdown' | 'drop' | 'block' | 'drop_oldest';
+  counters: Counters;
+}
+
+const SPOOL_BATCH = 500;
+const SPOOL_BYTES = 4 * 1024 * 1024;
+const FULL_RETRY_MS = 250;
+
+/**
+ * Batches for an output with `use_buffering`: a spooler moves matched messages from the output's
+ * in-memory queue into its disk queue and acknowledges them upstream once they are durably
+ * there, so inputs keep moving while the output is down; the output reads its batches back from
+ * disk and acknowledges them in the queue once written.
+ */
+export class DiskSource implements BatchSource {
+  readonly #memory: MessageQueue;
+  readonly #options: DiskSourceOptions;
+  readonly #logger: Logger;
+  readonly #spooled = new Notifier();
+  readonly #stop = new AbortController();
+  #disk: Promise<DiskQueue> | undefined;
+  #spooler: Promise<void> | undefined;
+  #spooling = false;
+  #onDisk = 0;
+  /** Set when the output must stop (full_action = "shutdown"); `take` throws it. */
+  #failure: Error | undefined;
+
+  constructor(memory: MessageQueue, options: DiskSourceOptions) {
+    this.#memory = memory;
+    this.#options = options;
+    this.#logger = options.logger;
+  }
+
+  get length(): number {
+    return this.#memory.length + this.#onDisk;
+  }
+
+  get settled(): boolean {
+    return this.#memory.length === 0 && !this.#spooling;
+  }
+
+  async take(policy: BatchPolicy, wake: Promise<void>, _hurry: boolean): Promise<SourcedBatch | undefined> {
+    const disk = await this.#open();
+    if (disk.stats().pending === 0) await Promise.race([this.#spooled.wait(), wake]);
+    if (this.#failure !== undefined) throw this.#failure;
+    const records = await disk.read(policy.maxMessages, policy.maxBytes);
+    this.#onDisk = disk.stats().pending;
+    if (records.length === 0) return undefined;
+    const messages: Message[] = [];
+    for (const record of records) {
+      try {
+        messages.push(decodeMessage(record.data));
+      } catch (error) {
+        this.#options.counters.add('queue_records_undecodable');
+        this.#logger.error('A disk queue record could not be decoded; it is skipped.', { error: errorMessage(error) });
+      }
+    }
+    const last = records[records.length - 1]!.position;
+    return { messages, acknowledge: () => disk.ack(last) };
+  }
+
+  async close(): Promise<void> {
+    this.#stop.abort();
+    this.#spooled.notify();
+    await this.#spooler;
+    if (this.#disk !== undefined) await (await this.#disk).close();
+  }
+
+  #open(): Promise<DiskQueue> {
+    if (this.#disk === undefined) {
+      this.#disk = DiskQueue.open(this.#options);
+      this.#spooler = this.#disk.then((disk) => this.#spool(disk));
+    }
+    return this.#disk;
+  }
+
+  /** Moves messages from memory to disk until closed, then spools what is left. */
+  async #spool(disk: DiskQueue): Promise<void> {
+    this.#onDisk = disk.stats().pending;
+    for (;;) {
+      if (this.#memory.length === 0) {
+        if (this.#stop.signal.aborted) return;
+        await Promise.race([this.#memory.waitForData(), this.#spooled.wait()]);
+        continue;
+      }
+      this.#spooling = true;
+      const messages = this.#memory.take(SPOOL_BATCH, SPOOL_BYTES);
+      try {
+        if (await this.#append(disk, messages)) acknowledgeMessages(messages);
+      } finally {
+        this.#spooling = false;
+      }
+      this.#onDisk = disk.stats().pending;
+      this.#spooled.notify();
+    }
+  }
+
+  /** Appends with the full policy; returns false when the messages were not queued (shut down). */
+  async #append(disk: DiskQueue, messages: readonly Message[]): Promise<boolean> {
+    const records = messages.map(encodeMessage);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await disk.append(records);
+        return true;
+      } catch (error) {
+        const full = hasCode(error, 'HEKATE_ERR_QUEUE_FULL');
+        if (full && this.#options.fullAction === 'drop') {
+          this.#options.counters.add('messages_dropped', messages.length);
+          this.#logger.warn('Disk queue is full; messages dropped.', { count: messages.length, full_action: this.#options.fullAction });
+          return true;
+        }
+        if (full && this.#options.fullAction === 'drop_oldest') {
+          const dropped = await disk.dropOldest(records.reduce((n, r) => n + r.byteLength, 0));
+          if (dropped > 0) {
+            this.#options.counters.add('messages_dropped', dropped);
+            this.#logger.warn('Disk queue is full; oldest messages dropped.', { count: dropped });
+            continue;
+          }
+          // Nothing left to drop (the batch alone is larger than max_buffer_size): wait as "block" does.
+        }
+        if (full && this.#options.fullAction === 'shutdown') {
+          this.#failure = new Error('the disk queue is full and [buffering] full_action is "shutdown"');
+          this.#spooled.notify();
+          return false;
+        }
+        if (this.#stop.signal.aborted && attempt > 3) {
+          this.#logger.error('Could not queue messages to disk before stopping; they stay unacknowledged and will be read again.', {
+            count: messages.length,
+            error: errorMessage(error),
+          });
+          return false;
+        }
+        this.#options.counters.add(full ? 'queue_full_waits' : 'queue_write_failures');
+        await sleep(Math.min(FULL_RETRY_MS * attempt, 5000));
+      }
+    }
+  }
+}
