@@ -5,7 +5,7 @@ import { interpolateEnv } from '../config/env.js';
 import { locate } from '../config/locate.js';
 import { optionIssues, schemaKeys } from '../config/option-issues.js';
 import { ConfigError, errorMessage, hasCode, type ConfigLocation } from '../errors.js';
-import { compileMatcher } from '../matcher/index.js';
+import { compileMatcher, type MatcherPredicate } from '../matcher/index.js';
 import type { Message } from '../message/message.js';
 import { kindOfType } from '../plugins/define.js';
 import type { PluginDefinition, PluginKind } from '../plugins/types.js';
@@ -81,6 +81,12 @@ export async function planPipeline(documents: readonly ConfigDocument[], options
     } catch (error) {
       if (error instanceof ConfigError) problems.push(error, ...error.problems);
       else problems.push(new ConfigError(errorMessage(error), where(section), { cause: error }));
+      // Report a bad matcher of this section too, so one run shows every problem.
+      const expression = section.values.message_matcher;
+      if (typeof expression === 'string') {
+        const compiled = compileOrExplain(expression, where(section, 'message_matcher'));
+        if (compiled instanceof ConfigError) problems.push(compiled);
+      }
     }
   }
   addImplicitSections(sections, options.registry);
@@ -88,6 +94,9 @@ export async function planPipeline(documents: readonly ConfigDocument[], options
   for (const s of sections) checkSection(s, sections, matchers, problems);
 
   if (problems.length > 0) {
+    problems.sort(
+      (a, b) => (a.location.file ?? '').localeCompare(b.location.file ?? '') || (a.location.line ?? 0) - (b.location.line ?? 0),
+    );
     const first = problems[0]!;
     throw new ConfigError(
       problems.length === 1 ? first.reason : `${problems.length} problems in the configuration; the first: ${first.reason}`,
@@ -228,10 +237,17 @@ function checkSection(
     problems.push(new ConfigError('message_matcher is required for filters and outputs (use "TRUE" to match everything)', at('message_matcher')));
     return;
   }
+  const compiled = compileOrExplain(expression, at('message_matcher'));
+  if (compiled instanceof ConfigError) problems.push(compiled);
+  else matchers.set(s.name, compiled);
+}
+
+/** The compiled matcher, or the ConfigError saying where and why it does not compile. */
+function compileOrExplain(expression: string, at: ConfigLocation): MatcherPredicate | ConfigError {
   try {
-    matchers.set(s.name, compileMatcher(expression));
+    return compileMatcher(expression);
   } catch (error) {
     if (!hasCode(error, 'HEKATE_ERR_MATCHER_SYNTAX')) throw error;
-    problems.push(new ConfigError(`invalid message_matcher: ${errorMessage(error)}`, at('message_matcher'), { cause: error }));
+    return new ConfigError(`invalid message_matcher: ${errorMessage(error)}`, at, { cause: error });
   }
 }

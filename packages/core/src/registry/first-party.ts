@@ -13,3 +13,12 @@ export const FIRST_PARTY_PACKAGES: Readonly<Record<string, readonly string[]>> =
     'TcpOutput',
   ],
 };
+
+/** Heka plugin types whose role a differently named Hekate type plays, for "use X" hints. */
+export const HEKA_EQUIVALENTS: Readonly<Record<string, string>> = {
+  LogstreamerInput: 'FileInput',
+  FilePollingInput: 'FileInput',
+  SandboxFilter: 'JsFilter',
+  SandboxDecoder: 'JsonDecoder',
+  ESJsonEncoder: 'JsonEncoder',
+};

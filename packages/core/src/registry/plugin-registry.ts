@@ -1,7 +1,7 @@
 import { UnknownPluginTypeError } from '../errors.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import type { PluginDefinition } from '../plugins/types.js';
-import { FIRST_PARTY_PACKAGES } from './first-party.js';
+import { FIRST_PARTY_PACKAGES, HEKA_EQUIVALENTS } from './first-party.js';
 
 /** True when a value has the shape of a plugin definition. */
 export function isPluginDefinition(value: unknown): value is PluginDefinition {
@@ -60,10 +60,13 @@ export class PluginRegistry {
     const def = this.#types.get(type);
     if (def !== undefined) return def;
     const pkg = this.providerOf(type);
+    const equivalent = HEKA_EQUIVALENTS[type];
     const hint =
       pkg !== undefined
         ? `; it is provided by ${pkg}: run "npm install ${pkg}" and add it to [hekate] plugins`
-        : didYouMean(type, this.#types.keys());
+        : equivalent !== undefined
+          ? `; Heka's ${type} is ${equivalent} in Hekate`
+          : didYouMean(type, this.#types.keys());
     throw new UnknownPluginTypeError(`unknown plugin type "${type}"${hint}`);
   }
 
