@@ -1,14 +1,15 @@
-import { Pipeline, builtinPlugins } from '@hekate/core';
+import { Pipeline } from '@hekate/core';
 import type { CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { firstPartyRegistry } from '../first-party.js';
+import { firstPartyRegistry, loadAllFirstParty } from '../first-party.js';
 
 /**
  * `hekate plugins [-config <path>]`: every plugin type available, by kind, with its summary;
  * with a config, the types its `[hekate] plugins` load are listed too.
  */
 export async function pluginsCommand(ctx: CommandContext): Promise<number> {
-  const registry = firstPartyRegistry().register(...builtinPlugins);
+  const registry = firstPartyRegistry();
+  await loadAllFirstParty(registry);
   if (ctx.flags.config !== undefined) {
     await Pipeline.fromFile(ctx.configPath(), { registry, logger: ctx.logger, appDir: process.cwd() });
   }

@@ -71,12 +71,12 @@ export async function planPipeline(documents: readonly ConfigDocument[], options
       problems.push(new ConfigError(errorMessage(error), globalWhere('plugins'), { cause: error }));
     }
   }
-  const discovered = options.appDir === undefined ? new Map<string, string>() : await discoverPlugins(options.appDir, options.registry);
+  if (options.appDir !== undefined) await discoverPlugins(options.appDir, options.registry);
 
   const sections: PlannedSection[] = [];
   for (const section of raw.sections) {
     try {
-      const planned = await planSection(section, options, discovered);
+      const planned = await planSection(section, options);
       if (planned !== undefined) sections.push(planned);
     } catch (error) {
       if (error instanceof ConfigError) problems.push(error, ...error.problems);
@@ -113,11 +113,7 @@ export async function planPipeline(documents: readonly ConfigDocument[], options
   };
 }
 
-async function planSection(
-  section: RawSection,
-  options: PlanOptions,
-  discovered: ReadonlyMap<string, string>,
-): Promise<PlannedSection | undefined> {
+async function planSection(section: RawSection, options: PlanOptions): Promise<PlannedSection | undefined> {
   const values = interpolateEnv(section.values, options.env, (key) => where(section, key || undefined)) as Record<string, unknown>;
   const type = values.type ?? section.name;
   if (typeof type !== 'string') throw new ConfigError('"type" must be a string', where(section, 'type'));
@@ -127,11 +123,11 @@ async function planSection(
       where(section, values.type === undefined ? undefined : 'type'),
     );
   }
-  let definition = options.registry.get(type);
-  const pkg = discovered.get(type);
-  if (definition === undefined && pkg !== undefined) {
-    options.registry.register(...(await loadPluginModule(pkg, options.appDir ?? options.configDir)));
-    definition = options.registry.get(type);
+  let definition: PluginDefinition | undefined;
+  try {
+    definition = await options.registry.load(type);
+  } catch (error) {
+    throw new ConfigError(errorMessage(error), where(section, 'type'), { cause: error });
   }
   if (definition === undefined) {
     try {

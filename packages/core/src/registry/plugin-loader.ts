@@ -86,8 +86,8 @@ export async function loadPluginModule(spec: string, fromDir: string): Promise<P
 
 /**
  * Finds plugin packages among the direct dependencies of the application whose package.json is
- * in `appDir`, from the `"hekate"` key of their package.json, without running their code. Notes
- * each type's package in the registry so it can be loaded when a config uses it.
+ * in `appDir`, from the `"hekate"` key of their package.json, without running their code, and
+ * declares them in the registry so each is loaded when a config first uses one of its types.
  * @returns type → package name.
  */
 export async function discoverPlugins(appDir: string, registry: PluginRegistry): Promise<Map<string, string>> {
@@ -102,10 +102,8 @@ export async function discoverPlugins(appDir: string, registry: PluginRegistry):
     const dir = findPackageDir(dep, appDir);
     const pkg = dir === undefined ? undefined : await readManifest(dir);
     if (pkg === undefined) continue;
-    for (const type of pkg.manifest.types) {
-      found.set(type, dep);
-      registry.noteProvider(type, dep);
-    }
+    for (const type of pkg.manifest.types) found.set(type, dep);
+    registry.provide(dep, pkg.manifest.types, () => loadPluginModule(dep, appDir));
   }
   return found;
 }

@@ -18,8 +18,8 @@ export function isPluginDefinition(value: unknown): value is PluginDefinition {
  */
 export class PluginRegistry {
   readonly #types = new Map<string, PluginDefinition>();
-  /** Types known to be provided by a package that is not loaded (from package.json manifests). */
-  readonly #providers = new Map<string, string>();
+  /** Types known to be provided by a package that is not loaded yet, with how to load it. */
+  readonly #lazy = new Map<string, { pkg: string; load: () => Promise<PluginDefinition[]> }>();
 
   constructor(definitions: Iterable<PluginDefinition> = []) {
     this.register(...definitions);
@@ -41,18 +41,40 @@ export class PluginRegistry {
     return this;
   }
 
-  /** Remembers that `type` is provided by package `pkg` (not loaded yet). */
-  noteProvider(type: string, pkg: string): void {
-    if (!this.#providers.has(type)) this.#providers.set(type, pkg);
+  /**
+   * Declares that package `pkg` provides `types` without loading it: `load` imports it the first
+   * time a configuration uses one of them, so a pipeline loads only the packages it needs.
+   */
+  provide(pkg: string, types: readonly string[], load: () => Promise<PluginDefinition[]>): this {
+    for (const type of types) if (!this.#types.has(type) && !this.#lazy.has(type)) this.#lazy.set(type, { pkg, load });
+    return this;
   }
 
   /** The package known to provide `type`, if any. */
   providerOf(type: string): string | undefined {
-    return this.#providers.get(type) ?? Object.entries(FIRST_PARTY_PACKAGES).find(([, types]) => types.includes(type))?.[0];
+    return this.#lazy.get(type)?.pkg ?? Object.entries(FIRST_PARTY_PACKAGES).find(([, types]) => types.includes(type))?.[0];
   }
 
   get(type: string): PluginDefinition | undefined {
     return this.#types.get(type);
+  }
+
+  /** The definition of `type`, loading the package that provides it if it was declared with {@link provide}. */
+  async load(type: string): Promise<PluginDefinition | undefined> {
+    const lazy = this.#types.has(type) ? undefined : this.#lazy.get(type);
+    if (lazy !== undefined) {
+      const definitions = await lazy.load();
+      for (const def of definitions) {
+        this.#lazy.delete(def.type);
+        if (this.#types.get(def.type) !== def) this.register(def);
+      }
+    }
+    return this.#types.get(type);
+  }
+
+  /** Every type that is registered or declared, loaded or not. */
+  knownTypes(): string[] {
+    return [...new Set([...this.#types.keys(), ...this.#lazy.keys()])].sort();
   }
 
   /** The definition of `type`, or an UnknownPluginTypeError naming what to install or load. */

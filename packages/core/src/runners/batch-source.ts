@@ -16,9 +16,9 @@ export interface BatchSource {
   /** Messages waiting. */
   readonly length: number;
   /**
-   * True when nothing is left that must be handled before the runner may stop: the in-memory
-   * queue is empty (a disk queue may still hold messages; they are durable and wait for the
-   * next start).
+   * True when nothing is left to write: a draining runner stops then. (When the shutdown timeout
+   * cuts a drain short, what a disk queue still holds is durable and is written after the next
+   * start.)
    */
   readonly settled: boolean;
   /**

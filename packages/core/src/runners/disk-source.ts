@@ -17,8 +17,8 @@ export interface DiskSourceOptions extends DiskQueueOptions {
   counters: Counters;
 }
 
-const SPOOL_BATCH = 500;
-const SPOOL_BYTES = 4 * 1024 * 1024;
+const SPOOL_BATCH = 10_000;
+const SPOOL_BYTES = 16 * 1024 * 1024;
 const FULL_RETRY_MS = 250;
 
 /**
@@ -51,7 +51,7 @@ export class DiskSource implements BatchSource {
   }
 
   get settled(): boolean {
-    return this.#memory.length === 0 && !this.#spooling;
+    return this.#memory.length === 0 && !this.#spooling && this.#onDisk === 0;
   }
 
   async take(policy: BatchPolicy, wake: Promise<void>, _hurry: boolean): Promise<SourcedBatch | undefined> {
@@ -71,7 +71,13 @@ export class DiskSource implements BatchSource {
       }
     }
     const last = records[records.length - 1]!.position;
-    return { messages, acknowledge: () => disk.ack(last) };
+    return {
+      messages,
+      acknowledge: async () => {
+        await disk.ack(last);
+        this.#onDisk = disk.stats().pending;
+      },
+    };
   }
 
   async close(): Promise<void> {
