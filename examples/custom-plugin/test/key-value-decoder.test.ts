@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Pipeline, createMessage, silentLogger, type Message } from '@hekate/core';
-import { KeyValueDecoder, plugins } from '../src/index.js';
+import { KeyValueDecoder } from '../src/index.js';
 
 test('KeyValueDecoder turns pairs into typed fields', () => {
   const decoder = KeyValueDecoder.create(KeyValueDecoder.options.parse({}), {} as never);
@@ -12,14 +12,17 @@ test('KeyValueDecoder turns pairs into typed fields', () => {
   assert.equal(m.value('host'), 'web-1');
 });
 
-test('the package plugs into a pipeline built from TOML', async () => {
-  const pipeline = await Pipeline.fromToml(
-    `
-    [kv]
-    type = "KeyValueDecoder"
-    prefix = "kv."
-  `,
-    { plugins, logger: silentLogger },
+test('the README sample loads this package by name and validates', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { fileURLToPath } = await import('node:url');
+  const path = await import('node:path');
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+  const toml = /```toml\n([\s\S]*?)```/.exec(readme)![1]!;
+  // Resolved from the package's own directory, where npm workspaces link it into node_modules.
+  const pipeline = await Pipeline.fromToml(toml, { configDir: root, logger: silentLogger });
+  assert.deepEqual(
+    pipeline.plan.sections.map((s) => s.type).sort(),
+    ['KeyValueDecoder', 'StdinInput', 'TokenSplitter'],
   );
-  assert.equal(pipeline.plan.sections[0]!.type, 'KeyValueDecoder');
 });
