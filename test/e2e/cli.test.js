@@ -160,3 +160,48 @@ test('the embedding example runs', async () => {
   assert.match(run.stdout, /slow: \[ '\/book' \]/);
   assert.match(run.stdout, /404s seen by the subscription: \[ '\/missing' \]/);
 });
+
+test('cat reads a Heka-framed protobuf file written by FileOutput; queue inspect reads a disk queue', async () => {
+  const dir = await tempDir();
+  const framed = path.join(dir, 'messages.hpb');
+  const config = await writeConfig(
+    dir,
+    `
+[hekate]
+base_dir = "${path.join(dir, 'state')}"
+
+[stdin]
+type = "StdinInput"
+splitter = "TokenSplitter"
+decoder = "RequestDecoder"
+
+[RequestDecoder]
+type = "JsonDecoder"
+Type = "type"
+
+[framed]
+type = "FileOutput"
+message_matcher = "TRUE"
+path = "${framed}"
+encoder = "ProtobufEncoder"
+use_framing = true
+
+[buffered]
+type = "NullOutput"
+message_matcher = "Type == 'click'"
+use_buffering = true
+`,
+  );
+  const run = await hekate(['run', '-config', config, '-log-level', 'warn'], { stdin: LINES.join('\n') + '\n' });
+  assert.equal(run.code, 0, run.stderr);
+  const count = await hekate(['cat', framed, '-format', 'count', '-match', "Type == 'click'"]);
+  assert.equal(count.code, 0, count.stderr);
+  assert.match(count.stdout, /^2\b/m);
+  const json = await hekate(['cat', framed, '-format', 'json', '-match', 'Fields[status] >= 500']);
+  const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((m) => m.Type), ['click', 'search']);
+  const inspect = await hekate(['queue', 'inspect', path.join(dir, 'state/output_queue/buffered')]);
+  assert.equal(inspect.code, 0, inspect.stderr);
+  const report = JSON.parse(inspect.stdout);
+  assert.equal(report.pending, 0, 'every buffered message was written before the clean stop');
+});

@@ -16,6 +16,11 @@ const COMMANDS: Record<string, { run: (ctx: CommandContext) => Promise<number>; 
   validate: { run: validateCommand, help: 'validate -config <file|dir>  Check the whole configuration; start nothing.' },
   plugins: { run: pluginsCommand, help: 'plugins [-config <path>]     List plugin types with their summaries.' },
   graph: { run: graphCommand, help: 'graph -config <path> [-format text|dot]  Show which plugin feeds which.' },
+  cat: {
+    // Imported on use: it needs @hekate/plugin-protobuf, which other commands do not load.
+    run: async (ctx) => (await import('./commands/cat.js')).catCommand(ctx),
+    help: 'cat <file> [-match <expr>] [-format txt|json|count] [-tail] [-offset <bytes>]  Read a file of Heka-framed messages (heka-cat).',
+  },
   queue: { run: queueCommand, help: 'queue inspect <dir> | queue replay <file> -config <path>  Look inside disk queues; replay dead letters.' },
 };
 
@@ -23,6 +28,10 @@ const FLAGS = {
   config: { type: 'string' },
   'log-level': { type: 'string', default: 'info' },
   format: { type: 'string' },
+  match: { type: 'string', default: 'TRUE' },
+  tail: { type: 'boolean' },
+  offset: { type: 'string' },
+  'max-message-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;

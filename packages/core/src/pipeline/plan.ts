@@ -89,7 +89,7 @@ export async function planPipeline(documents: readonly ConfigDocument[], options
       }
     }
   }
-  addImplicitSections(sections, options.registry);
+  await addImplicitSections(sections, options.registry);
   const matchers = new Map<string, (message: Message) => boolean>();
   for (const s of sections) checkSection(s, sections, matchers, problems);
 
@@ -198,13 +198,13 @@ function mergeDefaults(defaults: Readonly<Record<string, unknown>>, given: Recor
  * or encoder named by its type (e.g. `decoder = "JsonDecoder"`) without a section of that name is
  * made with default options when its options allow that.
  */
-function addImplicitSections(sections: PlannedSection[], registry: PluginRegistry): void {
+async function addImplicitSections(sections: PlannedSection[], registry: PluginRegistry): Promise<void> {
   const names = new Set(sections.map((s) => s.name));
   for (const s of sections) {
     for (const ref of REFERENCES) {
       const target = s.kind === ref.from ? (s.common as Record<string, unknown>)[ref.key] : undefined;
       if (typeof target !== 'string' || names.has(target)) continue;
-      const definition = registry.get(target);
+      const definition = await registry.load(target).catch(() => undefined);
       if (definition?.kind !== ref.to || !definition.options.safeParse({}).success) continue;
       sections.push(validateSection(target, definition, {}, (key) => ({ section: target, key }), true));
       names.add(target);

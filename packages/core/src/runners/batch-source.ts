@@ -27,6 +27,8 @@ export interface BatchSource {
    * with nothing to take.
    */
   take(policy: BatchPolicy, wake: Promise<void>, hurry: boolean): Promise<SourcedBatch | undefined>;
+  /** Starts taking messages in (a disk queue starts spooling), before the output is open. */
+  start(): void;
   /** Releases resources; called once the runner is done with the source. */
   close(): Promise<void>;
 }

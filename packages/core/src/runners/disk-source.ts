@@ -80,6 +80,12 @@ export class DiskSource implements BatchSource {
     };
   }
 
+  start(): void {
+    // Spool while the output is still opening (or down), so inputs keep moving. A failure to
+    // open the queue surfaces from take().
+    this.#open().catch(() => {});
+  }
+
   async close(): Promise<void> {
     this.#stop.abort();
     this.#spooled.notify();

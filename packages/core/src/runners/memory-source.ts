@@ -37,6 +37,8 @@ export class MemorySource implements BatchSource {
     };
   }
 
+  start(): void {}
+
   async close(): Promise<void> {}
 
   /** Waits up to the linger time for the queue to fill a batch. */
