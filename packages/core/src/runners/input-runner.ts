@@ -1,7 +1,7 @@
 import type { CommonOptions } from '../config/common-options.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { Message } from '../message/message.js';
+import { Message, nanosFromMillis } from '../message/message.js';
 import { DELIVERY } from '../message/slots.js';
 import { Delivery } from '../delivery/delivery.js';
 import { StreamAcks } from '../delivery/stream-acks.js';
@@ -44,6 +44,9 @@ export class InputRunnerImpl implements InputRunner {
   readonly #abort = new AbortController();
   readonly #streams = new Map<string, StreamAcks>();
   #lastDecodeLog = 0;
+  /** The clock reading of the last message made, to make one bigint per millisecond, not per message. */
+  #clockMs = 0;
+  #clockNs = 0n;
 
   constructor(setup: InputRunnerSetup, runtime: Runtime) {
     this.#setup = setup;
@@ -65,7 +68,12 @@ export class InputRunnerImpl implements InputRunner {
   }
 
   createMessage(record: SplitRecord): Message {
-    const message = new Message();
+    const now = Date.now();
+    if (now !== this.#clockMs) {
+      this.#clockMs = now;
+      this.#clockNs = nanosFromMillis(now);
+    }
+    const message = new Message(this.#clockNs);
     message.logger = this.name;
     message.hostname = this.#runtime.hostname;
     if (typeof record === 'string') message.payload = record;

@@ -21,7 +21,7 @@ const options = z
     perm: octal('644').describe('Permissions of a file it creates (octal; the umask applies).'),
     folder_perm: octal('700').describe('Permissions of directories it creates (octal; umask applies).'),
     flush_interval: duration('ms').default(1000).describe('Longest wait for a batch to fill.'),
-    flush_count: z.number().int().min(1).default(1000).describe('Messages in a full batch.'),
+    flush_count: z.number().int().min(1).default(10_000).describe('Messages in a full batch.'),
     flush_operator: z
       .enum(['AND', 'OR'])
       .default('OR')
@@ -37,7 +37,7 @@ const options = z
 type FileOutputOptions = z.output<typeof options>;
 
 /** Largest batch in bytes: big enough to amortise the fsync, small enough to bound memory. */
-const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
 const FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
 

@@ -147,14 +147,14 @@ test('FileOutput needs an encoder', async () => {
 
 test('FileOutput options map to its batching policy', () => {
   const output: Output = fileOutput({ path: 'x.log', flush_count: 50, flush_interval: '5s' }).output;
-  assert.deepEqual(output.batching, { maxMessages: 50, maxBytes: 4 * 1024 * 1024, lingerMs: 5000 });
+  assert.deepEqual(output.batching, { maxMessages: 50, maxBytes: 8 * 1024 * 1024, lingerMs: 5000 });
   const defaults = FileOutput.options.parse({ path: 'x' });
   assert.deepEqual(defaults, {
     path: 'x',
     perm: 0o644,
     folder_perm: 0o700,
     flush_interval: 1000,
-    flush_count: 1000,
+    flush_count: 10_000,
     flush_operator: 'OR',
     append: true,
     fsync: true,
