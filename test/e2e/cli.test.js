@@ -205,3 +205,57 @@ use_buffering = true
   const report = JSON.parse(inspect.stdout);
   assert.equal(report.pending, 0, 'every buffered message was written before the clean stop');
 });
+
+test('dead letters written to a framed file are replayed with their original Type by queue replay', async () => {
+  const dir = await tempDir();
+  const plugin = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures/rejecting-output.js');
+  const first = await writeConfig(
+    dir,
+    `
+[hekate]
+base_dir = "${path.join(dir, 'state')}"
+plugins = ["${plugin}"]
+
+[stdin]
+type = "StdinInput"
+splitter = "TokenSplitter"
+decoder = "RequestDecoder"
+
+[RequestDecoder]
+type = "JsonDecoder"
+Type = "type"
+
+[strict]
+type = "RejectingOutput"
+message_matcher = "Type != 'hekate.dead_letter'"
+
+[dead_letters]
+type = "FileOutput"
+message_matcher = "Type == 'hekate.dead_letter'"
+path = "${path.join(dir, 'dead.hpb')}"
+encoder = "ProtobufEncoder"
+use_framing = true
+`,
+    'first.toml',
+  );
+  const input = [...LINES, JSON.stringify({ type: 'click', status: 200, url: '/bad/1' }), JSON.stringify({ type: 'visit', url: '/bad/2' })];
+  const run = await hekate(['run', '-config', first, '-log-level', 'warn'], { stdin: input.join('\n') });
+  assert.equal(run.code, 0, run.stderr);
+  const second = await writeConfig(
+    dir,
+    `
+[fixed]
+type = "FileOutput"
+message_matcher = "TRUE"
+path = "${path.join(dir, 'fixed.log')}"
+encoder = "JsonEncoder"
+`,
+    'second.toml',
+  );
+  const replay = await hekate(['queue', 'replay', path.join(dir, 'dead.hpb'), '-config', second, '-log-level', 'warn']);
+  assert.equal(replay.code, 0, replay.stderr);
+  assert.match(replay.stdout, /Replayed 2 of 2 messages/);
+  const replayed = (await readFile(path.join(dir, 'fixed.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(replayed.map((m) => [m.Type, m.Fields.url]), [['click', '/bad/1'], ['visit', '/bad/2']]);
+  assert.ok(replayed.every((m) => Object.keys(m.Fields).every((k) => !k.startsWith('dead_letter.'))));
+});

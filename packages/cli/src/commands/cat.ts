@@ -1,15 +1,12 @@
 import {
   builtinPlugins,
-  compileMatcher,
   errorMessage,
-  hasCode,
-  parseByteSize,
   type Encoder,
   type Logger,
-  type MatcherPredicate,
 } from '@hekate/core';
 import { decodeHekaMessage, readFrameFile, type FrameFileStats } from '@hekate/plugin-protobuf';
 import { UsageError, type CommandContext } from '../command.js';
+import { matcherFlag, sizeFlag } from '../flags.js';
 import { EXIT } from '../exit-codes.js';
 
 const FORMATS = ['txt', 'json', 'count'] as const;
@@ -37,27 +34,6 @@ function encoderFor(format: Exclude<Format, 'count'>, logger: Logger): Encoder {
       throw new Error('hekate cat has no decoders');
     },
   }) as Encoder;
-}
-
-function sizeFlag(ctx: CommandContext, name: string, fallback: string): number {
-  const value = ctx.flags[name];
-  const bytes = parseByteSize(typeof value === 'string' ? value : fallback);
-  if (bytes === undefined)
-    throw new UsageError(
-      `-${name} expects a byte count such as 1024 or "4MiB", got "${String(value)}"`,
-    );
-  return bytes;
-}
-
-function matcherFlag(ctx: CommandContext): MatcherPredicate {
-  const expression = typeof ctx.flags.match === 'string' ? ctx.flags.match : 'TRUE';
-  try {
-    return compileMatcher(expression);
-  } catch (error) {
-    if (hasCode(error, 'HEKATE_ERR_MATCHER_SYNTAX'))
-      throw new UsageError(`-match: ${errorMessage(error)}`);
-    throw error;
-  }
 }
 
 function summary(

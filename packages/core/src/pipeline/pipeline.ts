@@ -39,6 +39,11 @@ export interface PipelineOptions {
   configDir?: string;
   /** Directory of the application's package.json, searched for plugin packages. */
   appDir?: string;
+  /**
+   * Build the filters and outputs only, not the inputs (they are still validated): for feeding
+   * the pipeline with {@link Pipeline.inject} alone, as `hekate queue replay` does.
+   */
+  withoutInputs?: boolean;
 }
 
 /** Why a pipeline stopped. */
@@ -90,7 +95,7 @@ export class Pipeline {
   /** Resolves once the pipeline has stopped, with why. */
   readonly done: Promise<PipelineExit>;
 
-  private constructor(plan: PipelinePlan, logger: Logger) {
+  private constructor(plan: PipelinePlan, logger: Logger, withInputs: boolean) {
     this.plan = plan;
     this.#logger = logger;
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
@@ -99,7 +104,7 @@ export class Pipeline {
     this.#runtime = new Runtime(new Router(budget), budget, plan.global, hostname, logger, new Counters());
     this.#factory = new PluginFactory(plan, logger, hostname);
     for (const s of plan.sections) {
-      if (s.kind === 'input') this.#inputs.push(this.#inputRunner(s as PlannedSection<'input'>));
+      if (s.kind === 'input' && withInputs) this.#inputs.push(this.#inputRunner(s as PlannedSection<'input'>));
       else if (s.kind === 'filter') this.#filters.push(this.#filterRunner(s as PlannedSection<'filter'>));
       else if (s.kind === 'output') this.#outputs.push(this.#outputRunner(s as PlannedSection<'output'>));
     }
@@ -136,7 +141,7 @@ export class Pipeline {
       configDir,
       ...(options.appDir === undefined ? {} : { appDir: options.appDir }),
     });
-    return new Pipeline(plan, options.logger ?? stderrLogger());
+    return new Pipeline(plan, options.logger ?? stderrLogger(), options.withoutInputs !== true);
   }
 
   /** Starts outputs, then filters, then inputs. */

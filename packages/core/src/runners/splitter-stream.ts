@@ -73,7 +73,11 @@ export class BufferedSplitterStream implements SplitterStream {
   end(): SplitRecord[] {
     const held = this.#held;
     this.#held = EMPTY;
-    if (held.length === 0 || this.#skipping || !this.#limits.deliverIncompleteFinal) return [];
+    if (held.length === 0 || this.#skipping) return [];
+    if (!this.#limits.deliverIncompleteFinal) {
+      this.#counters.add('incomplete_finals_dropped');
+      return [];
+    }
     return [this.#record(held)];
   }
 

@@ -75,6 +75,8 @@ class RegexSplitterImpl implements Splitter {
  */
 export const RegexSplitter = defineSplitter({
   type: 'RegexSplitter',
+  // A finite stream's last line needs no delimiter (stdin at end of file, a closed connection).
+  commonDefaults: { deliver_incomplete_final: true },
   summary: 'Splits a byte stream into records at matches of an RE2 regular expression.',
   options,
   create: (o) => new RegexSplitterImpl(o),

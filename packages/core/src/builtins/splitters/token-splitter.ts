@@ -101,6 +101,8 @@ class TokenSplitterImpl implements Splitter {
  */
 export const TokenSplitter = defineSplitter({
   type: 'TokenSplitter',
+  // A finite stream's last line needs no delimiter (stdin at end of file, a closed connection).
+  commonDefaults: { deliver_incomplete_final: true },
   summary: 'Splits a byte stream into records at a one-byte delimiter (lines by default).',
   options,
   create: (o) => new TokenSplitterImpl(o),
