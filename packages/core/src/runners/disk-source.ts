@@ -2,6 +2,7 @@ import { errorMessage, hasCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { decodeMessage, encodeMessage } from '../message/message-codec.js';
 import type { Message } from '../message/message.js';
+import { DELIVERY } from '../message/slots.js';
 import { DiskQueue, type DiskQueueOptions } from '../queue/disk-queue.js';
 import type { MessageQueue } from '../queue/message-queue.js';
 import { Notifier, sleep } from '../queue/notifier.js';
@@ -9,6 +10,7 @@ import type { BatchPolicy } from '../plugins/types.js';
 import type { BatchSource, SourcedBatch } from './batch-source.js';
 import type { Counters } from './counters.js';
 import { acknowledgeMessages } from './memory-source.js';
+import { SpooledWindow } from './spooled-window.js';
 
 /** Disk-buffering settings of one output (Heka's `[x.buffering]`). */
 export interface DiskSourceOptions extends DiskQueueOptions {
@@ -18,6 +20,8 @@ export interface DiskSourceOptions extends DiskQueueOptions {
 }
 
 const SPOOL_BATCH = 10_000;
+/** Bytes of spooled messages kept in memory so the reader need not decode them. */
+const WINDOW_BYTES = 32 * 1024 * 1024;
 const SPOOL_BYTES = 16 * 1024 * 1024;
 const FULL_RETRY_MS = 250;
 
@@ -37,6 +41,7 @@ export class DiskSource implements BatchSource {
   #spooler: Promise<void> | undefined;
   #spooling = false;
   #onDisk = 0;
+  #window: SpooledWindow | undefined;
   /** Set when the output must stop (full_action = "shutdown"); `take` throws it. */
   #failure: Error | undefined;
 
@@ -58,11 +63,20 @@ export class DiskSource implements BatchSource {
     const disk = await this.#open();
     if (disk.stats().pending === 0) await Promise.race([this.#spooled.wait(), wake]);
     if (this.#failure !== undefined) throw this.#failure;
+    const corruptBefore = disk.stats().corruptRecords;
     const records = await disk.read(policy.maxMessages, policy.maxBytes);
-    this.#onDisk = disk.stats().pending;
+    const stats = disk.stats();
+    this.#onDisk = stats.pending;
     if (records.length === 0) return undefined;
+    const window = this.#window!;
+    if (stats.corruptRecords !== corruptBefore) window.disable();
     const messages: Message[] = [];
     for (const record of records) {
+      const spooled = window.next(record.data.byteLength);
+      if (spooled !== undefined) {
+        messages.push(spooled);
+        continue;
+      }
       try {
         messages.push(decodeMessage(record.data));
       } catch (error) {
@@ -104,6 +118,7 @@ export class DiskSource implements BatchSource {
   /** Moves messages from memory to disk until closed, then spools what is left. */
   async #spool(disk: DiskQueue): Promise<void> {
     this.#onDisk = disk.stats().pending;
+    this.#window = new SpooledWindow(this.#onDisk, WINDOW_BYTES);
     for (;;) {
       if (this.#memory.length === 0) {
         if (this.#stop.signal.aborted) return;
@@ -113,7 +128,11 @@ export class DiskSource implements BatchSource {
       this.#spooling = true;
       const messages = this.#memory.take(SPOOL_BATCH, SPOOL_BYTES);
       try {
-        if (await this.#append(disk, messages)) acknowledgeMessages(messages);
+        if (await this.#append(disk, messages)) {
+          acknowledgeMessages(messages);
+          // Acknowledged upstream: what the output does with them now concerns the disk queue only.
+          for (const m of messages) m[DELIVERY] = undefined;
+        }
       } finally {
         this.#spooling = false;
       }
@@ -126,10 +145,17 @@ export class DiskSource implements BatchSource {
   async #append(disk: DiskQueue, messages: readonly Message[]): Promise<boolean> {
     const records = messages.map(encodeMessage);
     for (let attempt = 1; ; attempt++) {
+      // Into the window first: a reader may see the records before this continuation runs.
+      this.#window!.appended(
+        messages,
+        records.map((r) => r.byteLength),
+      );
       try {
         await disk.append(records);
         return true;
       } catch (error) {
+        // A failed append writes nothing (the queue truncates back), so take them out again.
+        this.#window!.retract(messages.length);
         const full = hasCode(error, 'HEKATE_ERR_QUEUE_FULL');
         if (full && this.#options.fullAction === 'drop') {
           this.#options.counters.add('messages_dropped', messages.length);
@@ -139,6 +165,7 @@ export class DiskSource implements BatchSource {
         if (full && this.#options.fullAction === 'drop_oldest') {
           const dropped = await disk.dropOldest(records.reduce((n, r) => n + r.byteLength, 0));
           if (dropped > 0) {
+            this.#window!.disable();
             this.#options.counters.add('messages_dropped', dropped);
             this.#logger.warn('Disk queue is full; oldest messages dropped.', { count: dropped });
             continue;
