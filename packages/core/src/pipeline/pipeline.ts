@@ -88,6 +88,8 @@ export class Pipeline {
   readonly #filters: FilterRunnerImpl[] = [];
   readonly #outputs: OutputRunnerImpl[] = [];
   readonly #runs = new Map<Runner, Promise<unknown>>();
+  /** Runners whose `run` has returned. */
+  readonly #exited = new Set<Runner>();
   readonly #factory: PluginFactory;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   #exit: PipelineExit | undefined;
@@ -164,25 +166,31 @@ export class Pipeline {
     if (this.#state !== 'running') return this.done;
     this.#state = 'stopping';
     this.#exit = exit;
-    const cancelDeadline = new AbortController();
-    const deadline = sleep(this.plan.global.shutdown_timeout, cancelDeadline.signal).then(() => !cancelDeadline.signal.aborted);
-    const timedOut = async (runners: Runner[]) => {
-      const finished = Promise.all(runners.map((r) => this.#runs.get(r)));
-      if ((await Promise.race([finished.then(() => false), deadline])) && runners.length > 0) {
-        this.#logger.warn('Shutdown timeout reached; giving up on what is still queued (it will be read again on restart).', {
-          timeout_ms: this.plan.global.shutdown_timeout,
-        });
-        for (const r of runners) if (!(r instanceof InputRunnerImpl)) r.abort();
-        await finished;
-      }
-    };
+    const cancel = new AbortController();
+    const deadline = sleep(this.plan.global.shutdown_timeout, cancel.signal).then(() => !cancel.signal.aborted);
+    /** Waits for `work`; true when the shutdown deadline came first. */
+    const late = (work: Promise<unknown>) => Promise.race([work.then(() => false), deadline]);
+    const runsOf = (runners: Runner[]) => Promise.all(runners.map((r) => this.#runs.get(r)));
+    const consumers = [...this.#filters, ...this.#outputs];
+
     for (const r of this.#inputs) r.stop();
-    await timedOut(this.#inputs);
-    for (const r of this.#filters) r.drain();
-    await timedOut(this.#filters);
-    for (const r of this.#outputs) r.drain();
-    await timedOut(this.#outputs);
-    cancelDeadline.abort();
+    let timedOut = await late(runsOf(this.#inputs));
+    if (!timedOut) {
+      // Filters and outputs drain together until all are idle at once, so a filter's injection
+      // or an output's dead letter during the drain still reaches the plugin it is for.
+      for (const r of this.#outputs) r.drain();
+      timedOut = await late(this.#whenIdle(consumers, cancel.signal));
+    }
+    for (const r of consumers) r.finish();
+    if (!timedOut) timedOut = await late(runsOf(consumers));
+    if (timedOut) {
+      this.#logger.warn('Shutdown timeout reached; giving up on what is still queued (it will be read again on restart).', {
+        timeout_ms: this.plan.global.shutdown_timeout,
+      });
+      for (const r of consumers) r.abort();
+    }
+    await runsOf(consumers);
+    cancel.abort();
     this.#finish(exit);
     return exit;
   }
@@ -243,8 +251,13 @@ export class Pipeline {
     return { pipeline: this.#runtime.counters.snapshot(), plugins };
   }
 
+  /** Resolves once every runner is idle or has ended (polling; only used while stopping). */
+  async #whenIdle(runners: (FilterRunnerImpl | OutputRunnerImpl)[], signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && !runners.every((r) => r.idle || this.#exited.has(r))) await sleep(5, signal);
+  }
+
   #launch(runner: Runner, run: Promise<unknown>, kind: string): void {
-    const tracked = run.then(
+    const tracked = run.finally(() => this.#exited.add(runner)).then(
       (outcome) => this.#ended(runner, kind, outcome as InputOutcome | undefined),
       (error: unknown) => this.#ended(runner, kind, 'failed', error),
     );

@@ -35,8 +35,10 @@ export class FilterRunnerImpl implements FilterRunner, Subscriber {
   readonly #setup: FilterRunnerSetup;
   readonly #runtime: Runtime;
   readonly #wake = new Notifier();
-  #draining = false;
+  /** Every plugin is idle: leave the loop once the queue is empty. */
+  #finishing = false;
   #stopped = false;
+  #busy = false;
   /** The message being processed, parent of injections; undefined during a tick. */
   #current: Message | undefined;
   #injectedThisCall = 0;
@@ -79,8 +81,14 @@ export class FilterRunnerImpl implements FilterRunner, Subscriber {
     this.#runtime.injectDerived(message, this.#current, this.name);
   }
 
-  drain(): void {
-    this.#draining = true;
+  /** True when nothing is queued or being processed. */
+  get idle(): boolean {
+    return this.#setup.queue.length === 0 && !this.#busy;
+  }
+
+  /** Returns from {@link run} once the queue is empty (called when every plugin is idle). */
+  finish(): void {
+    this.#finishing = true;
     this.#wake.notify();
   }
 
@@ -98,13 +106,16 @@ export class FilterRunnerImpl implements FilterRunner, Subscriber {
       await filter.open?.(this);
       while (!this.#stopped) {
         if (queue.length === 0) {
-          if (this.#draining) break;
+          if (this.#finishing) break;
           await Promise.race([queue.waitForData(), this.#wake.wait()]);
         }
-        for (const message of queue.take(256, Infinity)) {
+        const batch = queue.take(256, Infinity);
+        this.#busy = batch.length > 0;
+        for (const message of batch) {
           await this.#call(message, () => filter.process(message, this));
           message[DELIVERY]?.release();
         }
+        this.#busy = false;
         if (Date.now() >= nextTick) {
           nextTick = Date.now() + tickMs;
           await this.#call(undefined, () => filter.onTick?.(this));

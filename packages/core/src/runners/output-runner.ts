@@ -47,7 +47,11 @@ export class OutputRunnerImpl implements OutputRunner, Subscriber {
   /** Aborted when the runner must give up at once (shutdown timeout). */
   readonly #abort = new AbortController();
   readonly #wake = new Notifier();
+  /** Stopping: write what is queued without lingering. */
   #draining = false;
+  /** Every plugin is idle: leave the loop once the source is settled. */
+  #finishing = false;
+  #writing = false;
 
   constructor(setup: OutputRunnerSetup, runtime: Runtime) {
     this.#setup = setup;
@@ -77,9 +81,23 @@ export class OutputRunnerImpl implements OutputRunner, Subscriber {
     this.#setup.queue.push(message);
   }
 
-  /** Finishes what is queued, then returns from {@link run}. */
+  /** Writes what is queued without lingering, ahead of {@link finish}. */
   drain(): void {
     this.#draining = true;
+    this.#wake.notify();
+  }
+
+  /** True when nothing is queued or being written. */
+  get idle(): boolean {
+    return this.#setup.source.settled && !this.#writing;
+  }
+
+  /**
+   * Returns from {@link run} once nothing is queued. Called when every filter and output is
+   * idle, so a dead letter injected by another output's last write is still written.
+   */
+  finish(): void {
+    this.#finishing = true;
     this.#wake.notify();
   }
 
@@ -103,11 +121,16 @@ export class OutputRunnerImpl implements OutputRunner, Subscriber {
     const ticker = tickMs > 0 ? setInterval(() => this.#wake.notify(), tickMs) : undefined;
     try {
       while (!this.signal.aborted) {
-        if (this.#draining && source.settled) break;
+        if (this.#finishing && source.settled) break;
         const batch = await source.take(this.#policy, this.#wake.wait(), this.#draining);
         if (batch !== undefined) {
-          await this.#write(batch.messages);
-          if (!this.signal.aborted) await batch.acknowledge();
+          this.#writing = true;
+          try {
+            await this.#write(batch.messages);
+            if (!this.signal.aborted) await batch.acknowledge();
+          } finally {
+            this.#writing = false;
+          }
         }
         if (Date.now() >= nextTick) {
           nextTick = Date.now() + tickMs;

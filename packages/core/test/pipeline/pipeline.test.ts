@@ -245,3 +245,28 @@ test('stop() drains what is queued before closing outputs', async () => {
   assert.equal(sink.written.length, 30);
   assert.deepEqual(s.acknowledged, [{ stream: 'a', position: 1 }]);
 });
+
+test('a dead letter made by the last write of a drain is still written before the pipeline stops', async () => {
+  script('late-dlq', [{ position: 1, payloads: ['bad late'] }]);
+  const main = rejectBad('slow-main');
+  const refuse = main.behaviour;
+  main.behaviour = async (batch, attempt) => {
+    await new Promise((r) => setTimeout(r, 100));
+    return refuse(batch, attempt);
+  };
+  const dead = acceptAll('late-dead');
+  await run(`
+    [in]
+    type = "ScriptInput"
+    script = "late-dlq"
+    [main]
+    type = "TestOutput"
+    id = "slow-main"
+    message_matcher = "Type != 'hekate.dead_letter'"
+    [dead]
+    type = "TestOutput"
+    id = "late-dead"
+    message_matcher = "Type == 'hekate.dead_letter'"
+  `);
+  assert.deepEqual(dead.written, ['bad late']);
+});

@@ -90,9 +90,9 @@ export function failFirst(id: string, times: number) {
 }
 
 /** Refuses messages whose payload includes `bad` for good, accepting the rest. */
-export function rejectBad(id: string) {
-  const sink = {
-    behaviour: (batch: readonly Message[]) => ({
+export function rejectBad(id: string): { behaviour: Behaviour; written: string[]; attempts: number[] } {
+  const sink: { behaviour: Behaviour; written: string[]; attempts: number[] } = {
+    behaviour: (batch) => ({
       rejected: batch.flatMap((m, index) => (m.payload.includes('bad') ? [{ index, reason: 'bad row' }] : [])),
     }),
     written: [] as string[],
