@@ -3,6 +3,7 @@
 export { Message, createMessage, nanosFromMillis, type MessageInit } from './message/message.js';
 export { createField, valueTypeOf, type Field, type FieldInit, type FieldValue, type ValueType } from './message/field.js';
 export type { FieldSource } from './message/field-source.js';
+export { HEADER_NAMES, isHeaderName, type HeaderName } from './message/header-names.js';
 export { encodeMessage, decodeMessage } from './message/message-codec.js';
 
 export {

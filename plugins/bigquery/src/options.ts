@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { byteSize, duration } from '@hekate/core';
+import { HEADER_NAMES, byteSize, duration, isHeaderName } from '@hekate/core';
 import { z } from 'zod';
 
 /** BigQuery's limit on one insertAll request body (the error names 10485760 bytes). */
@@ -26,19 +26,9 @@ const timeZone = z.string().refine(
 );
 
 /** A column source: a message header (as the matcher names them) or `Fields[name]`. */
-export const HEADER_SOURCES = [
-  'Uuid',
-  'Timestamp',
-  'Type',
-  'Logger',
-  'Severity',
-  'Payload',
-  'EnvVersion',
-  'Pid',
-  'Hostname',
-] as const;
+export const HEADER_SOURCES = HEADER_NAMES;
 
-const isHeader = (s: string) => (HEADER_SOURCES as readonly string[]).includes(s);
+const isHeader = isHeaderName;
 const columnSource = z.string().refine((s) => isHeader(s) || /^Fields\[[^\]]+\]$/.test(s), {
   message: `expected Fields[name] or one of ${HEADER_SOURCES.join(', ')}`,
 });

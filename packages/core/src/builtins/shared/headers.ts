@@ -1,14 +1,9 @@
+import type { HeaderName } from '../../message/header-names.js';
 import type { Message } from '../../message/message.js';
 import { parseSeverity } from './severity.js';
 import type { TimestampParser } from './time-parse.js';
 
-/** Message headers a decoder may set from decoded data, by their Heka names. */
-export const HEADER_NAMES = [
-  'Type', 'Logger', 'Hostname', 'Payload', 'EnvVersion', 'Pid', 'Uuid', 'Severity', 'Timestamp',
-] as const;
-
-/** One of {@link HEADER_NAMES}. */
-export type HeaderName = (typeof HEADER_NAMES)[number];
+export { HEADER_NAMES, isHeaderName, type HeaderName } from '../../message/header-names.js';
 
 /** How decoded values become header values. */
 export interface HeaderParsers {
@@ -21,10 +16,6 @@ const HEX_UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{
 const PID = /^\s*(\d+)(?:\.\d*)?\s*$/;
 const MAX_PID = 2 ** 31 - 1;
 
-/** True when `name` is a header name. */
-export function isHeaderName(name: string): name is HeaderName {
-  return (HEADER_NAMES as readonly string[]).includes(name);
-}
 
 /** A decoded value as header text: strings as they are, other scalars printed, the rest as JSON. */
 function headerText(value: unknown): string {
