@@ -1,7 +1,7 @@
 // The `hekate` command line, end to end: exit codes, error messages, and a whole pipeline run.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { hekate, startHekate, tempDir, waitFor, writeConfig } from './support.js';
@@ -258,4 +258,23 @@ encoder = "JsonEncoder"
   const replayed = (await readFile(path.join(dir, 'fixed.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(replayed.map((m) => [m.Type, m.Fields.url]), [['click', '/bad/1'], ['visit', '/bad/2']]);
   assert.ok(replayed.every((m) => Object.keys(m.Fields).every((k) => !k.startsWith('dead_letter.'))));
+});
+
+test("the README's TOML example and embedding example stay true", async () => {
+  const { ROOT } = await import('./support.js');
+  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+  const dir = await tempDir();
+  const toml = /```toml\n([\s\S]*?)```/.exec(readme)[1];
+  const config = await writeConfig(dir, toml);
+  const result = await hekate(['validate', '-config', config]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /OK \(/);
+  const js = /```js\n([\s\S]*?)```/.exec(readme)[1].replace("path: 'errors.log'", `path: ${JSON.stringify(path.join(dir, 'errors.log'))}`);
+  await writeFile(path.join(ROOT, 'examples/embedding', `.readme-${process.pid}.mjs`), js);
+  const { spawnSync } = await import('node:child_process');
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'examples/embedding', `.readme-${process.pid}.mjs`)], { encoding: 'utf8' });
+  await rm(path.join(ROOT, 'examples/embedding', `.readme-${process.pid}.mjs`));
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(await readFile(path.join(dir, 'errors.log'), 'utf8'), '503 /book\n');
+  assert.match(run.stdout, /messages_written: 1/);
 });
