@@ -248,7 +248,7 @@ export class Pipeline {
         counters: this.#factory.countersOf(s.name).snapshot(),
       };
     }
-    return { pipeline: this.#runtime.counters.snapshot(), plugins };
+    return { pipeline: { ...this.#runtime.counters.snapshot(), memory_queued_bytes: this.#runtime.budget.used }, plugins };
   }
 
   /** Resolves once every runner is idle or has ended (polling; only used while stopping). */

@@ -72,10 +72,6 @@ export class PluginRegistry {
     return this.#types.get(type);
   }
 
-  /** Every type that is registered or declared, loaded or not. */
-  knownTypes(): string[] {
-    return [...new Set([...this.#types.keys(), ...this.#lazy.keys()])].sort();
-  }
 
   /** The definition of `type`, or an UnknownPluginTypeError naming what to install or load. */
   require(type: string): PluginDefinition {

@@ -8,10 +8,6 @@ export class Counters implements PluginCounters {
     this.#values.set(name, (this.#values.get(name) ?? 0) + n);
   }
 
-  get(name: string): number {
-    return this.#values.get(name) ?? 0;
-  }
-
   /** A plain snapshot, sorted by name. */
   snapshot(): Record<string, number> {
     return Object.fromEntries([...this.#values].sort(([a], [b]) => a.localeCompare(b)));

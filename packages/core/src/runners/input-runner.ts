@@ -1,5 +1,5 @@
 import type { CommonOptions } from '../config/common-options.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, hasCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Message, nanosFromMillis } from '../message/message.js';
 import { DELIVERY } from '../message/slots.js';
@@ -60,13 +60,6 @@ export class InputRunnerImpl implements InputRunner {
     return this.#abort.signal;
   }
 
-  /** Batches delivered and not yet acknowledged, over all streams. */
-  get inFlight(): number {
-    let n = 0;
-    for (const s of this.#streams.values()) n += s.inFlight;
-    return n;
-  }
-
   createMessage(record: SplitRecord): Message {
     const now = Date.now();
     if (now !== this.#clockMs) {
@@ -113,7 +106,7 @@ export class InputRunnerImpl implements InputRunner {
       } catch (error) {
         if (this.signal.aborted) return 'stopped';
         this.counters.add('failures');
-        if (!mayRetry(attempt, retries)) {
+        if (hasCode(error, 'HEKATE_ERR_PLUGIN_FATAL') || !mayRetry(attempt, retries)) {
           this.logger.error('Input failed and its retries are exhausted.', { error: errorMessage(error), attempts: attempt });
           return 'failed';
         }

@@ -153,6 +153,8 @@ export class OutputRunnerImpl implements OutputRunner, Subscriber {
       try {
         result = await this.#setup.output.write(pending, this);
       } catch (error) {
+        // The output cannot go on: its run ends and its can_exit policy applies.
+        if (hasCode(error, 'HEKATE_ERR_PLUGIN_FATAL')) throw error;
         if (hasCode(error, 'HEKATE_ERR_PERMANENT')) {
           this.#deadLetter(pending.messages, errorMessage(error), attempt);
           return;

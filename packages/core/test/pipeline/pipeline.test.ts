@@ -270,3 +270,30 @@ test('a dead letter made by the last write of a drain is still written before th
   `);
   assert.deepEqual(dead.written, ['bad late']);
 });
+
+test('an output throwing FatalPluginError stops the pipeline as failed, its batch unacknowledged', async () => {
+  const { FatalPluginError } = await import('../../src/errors.js');
+  const s = script('fatal', [{ position: 1, payloads: ['m'] }], true);
+  const sink = acceptAll('fatal');
+  sink.behaviour = () => {
+    throw new FatalPluginError('credentials revoked');
+  };
+  const pipeline = await Pipeline.fromToml(
+    `
+    [in]
+    type = "ScriptInput"
+    script = "fatal"
+    [out]
+    type = "TestOutput"
+    id = "fatal"
+    message_matcher = "TRUE"
+  `,
+    { plugins, logger: silentLogger },
+  );
+  await pipeline.start();
+  const exit = await pipeline.done;
+  assert.equal(exit.reason, 'failed');
+  assert.match(exit.error ?? '', /output "out" failed: credentials revoked/);
+  assert.deepEqual(s.acknowledged, []);
+  assert.equal(sink.attempts.length, 1, 'no retry after a fatal error');
+});
