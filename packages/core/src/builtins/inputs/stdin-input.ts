@@ -1,3 +1,4 @@
+import { createReadStream, fstatSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { defineInput } from '../../plugins/define.js';
@@ -99,5 +100,21 @@ export const StdinInput = defineInput({
   summary: 'Reads records from standard input.',
   options,
   commonDefaults: { splitter: 'TokenSplitter' },
-  create: (o) => ({ run: (runner) => readStream(process.stdin, runner, o.message_type) }),
+  create: (o) => ({ run: (runner) => readStream(stdinStream(), runner, o.message_type) }),
 });
+
+/** Read size when stdin is a regular file: large reads keep the reader ahead of the pipeline. */
+const FILE_READ_BYTES = 1024 * 1024;
+
+/**
+ * The stream to read stdin from: for a redirected regular file (`hekate run < app.log`), a file
+ * stream on descriptor 0 with 1 MiB reads rather than process.stdin's 64 KiB; otherwise stdin.
+ */
+function stdinStream(): Readable {
+  try {
+    if (fstatSync(0).isFile()) return createReadStream('', { fd: 0, highWaterMark: FILE_READ_BYTES, autoClose: false });
+  } catch {
+    // No usable descriptor 0 (closed stdin): process.stdin reports that itself.
+  }
+  return process.stdin;
+}
