@@ -21,7 +21,7 @@ export interface DiskSourceOptions extends DiskQueueOptions {
 
 const SPOOL_BATCH = 10_000;
 /** Bytes of spooled messages kept in memory so the reader need not decode them. */
-const WINDOW_BYTES = 32 * 1024 * 1024;
+const WINDOW_BYTES = 8 * 1024 * 1024;
 const SPOOL_BYTES = 16 * 1024 * 1024;
 const FULL_RETRY_MS = 250;
 
