@@ -108,6 +108,7 @@ export class FilterRunnerImpl implements FilterRunner, Subscriber {
         if (queue.length === 0) {
           if (this.#finishing) break;
           await Promise.race([queue.waitForData(), this.#wake.wait()]);
+          this.#wake.notify(); // settle the wake promise the race left pending (see OutputRunnerImpl)
         }
         const batch = queue.take(256, Infinity);
         this.#busy = batch.length > 0;

@@ -123,6 +123,9 @@ export class OutputRunnerImpl implements OutputRunner, Subscriber {
       while (!this.signal.aborted) {
         if (this.#finishing && source.settled) break;
         const batch = await source.take(this.#policy, this.#wake.wait(), this.#draining);
+        // Settle this round's wake promise: otherwise it, and the reactions take() attached to
+        // it, would stay pending until the next tick or stop — one more per batch.
+        this.#wake.notify();
         if (batch !== undefined) {
           this.#writing = true;
           try {

@@ -297,3 +297,40 @@ test('an output throwing FatalPluginError stops the pipeline as failed, its batc
   assert.deepEqual(s.acknowledged, []);
   assert.equal(sink.attempts.length, 1, 'no retry after a fatal error');
 });
+
+test('a long-running output does not accumulate memory per batch', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  script('idle-long', [], true);
+  acceptAll('per-batch');
+  const pipeline = await Pipeline.fromToml(
+    `
+    [in]
+    type = "ScriptInput"
+    script = "idle-long"
+    [out]
+    type = "TestOutput"
+    id = "per-batch"
+    message_matcher = "TRUE"
+  `,
+    { plugins, logger: silentLogger },
+  );
+  await pipeline.start();
+  const sink = sinks.get('per-batch')!;
+  const send = async (n: number) => {
+    for (let i = 0; i < n; i++) await pipeline.inject(createMessage({ payload: 'x' }));
+    sink.written.length = 0;
+    sink.attempts.length = 0;
+  };
+  await send(2_000);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  await send(50_000);
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  // It grew by ~15 MB when each batch left a pending wake-up promise behind.
+  assert.ok(grown < 3_000_000, `heap grew by ${grown} bytes over 50,000 batches`);
+  await pipeline.stop();
+});
