@@ -8,8 +8,8 @@
 // both sides agree.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { compileMatcher } from '../../packages/core/dist/src/matcher/index.js';
-import { createMessage } from '../../packages/core/dist/src/message/message.js';
+import { compileMatcher, createMessage } from '@hekate/core';
+import { seededRandom } from './support/harness.js';
 
 const BATCH = 20_000;
 const ROUNDS = 7;
@@ -17,16 +17,6 @@ const MIN_ROUND_MS = 150;
 const LABEL = 74; // width of the label column
 
 // ------------------------------------------------------------------ messages -----
-/** Deterministic PRNG (mulberry32), so every run sees the same batch. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function weighted(random, table) {
   const total = table.reduce((sum, [, w]) => sum + w, 0);
@@ -60,7 +50,7 @@ const hex = (random) => Math.floor(random() * 2 ** 40).toString(16);
 
 /** A gen-api-logs.js-shaped record, generated in-process. */
 function generatedRecords(n) {
-  const random = rng(20240601);
+  const random = seededRandom(20240601);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const records = [];
   for (let i = 0; i < n; i++) {

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createMessage, frameHekaRecord, silentLogger } from '@hekate/core';
 import { BufferedSplitterStream } from '../../packages/core/dist/src/runners/splitter-stream.js';
+import { seededRandom } from './support/harness.js';
 import {
   decodeHekaMessage,
   encodeHekaMessage,
@@ -29,16 +30,6 @@ const CHUNK = 64 * 1024;
 const ROUNDS = 3;
 
 // ------------------------------------------------------------------ messages -----
-/** Deterministic PRNG (mulberry32), so every run sees the same stream. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STATUS = [200, 200, 200, 200, 200, 200, 204, 302, 304, 404, 429, 500, 503];
 const PARTNERS = ['skyfare', 'jetbook', 'globotrip', 'airnova', 'hotelhub', 'staywise', 'roomly'];
@@ -80,7 +71,7 @@ function apiMessage(random, i) {
   });
 }
 
-const random = rng(20240601);
+const random = seededRandom(20240601);
 const encoded = Array.from({ length: DISTINCT }, (_, i) =>
   Buffer.from(encodeHekaMessage(apiMessage(random, i))),
 );

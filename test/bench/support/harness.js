@@ -109,3 +109,14 @@ export function report(title, rows) {
   for (const d of data) console.log(line(d));
   console.log(JSON.stringify({ bench: title, results: rows.map(({ stdout, ...r }) => r) }));
 }
+
+/** A deterministic PRNG (mulberry32) returning floats in [0, 1), so every run sees the same data. */
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
