@@ -41,7 +41,7 @@ export const bufferingSchema = z
   .strict();
 
 const queueKeys = {
-  queue_max_messages: z.number().int().positive().default(10_000),
+  queue_max_messages: z.number().int().positive().default(1000),
   queue_max_bytes: byteSize().default(64 * 1024 * 1024),
   queue_full_action: fullActionSchema.default('block'),
 };

@@ -10,4 +10,10 @@ export interface FieldSource {
   lookup(name: string, fieldIndex: number): Field | undefined;
   /** Builds every field, in order. Called at most once per message. */
   materialize(): Field[];
+  /**
+   * Lets go of what it can rebuild on the next lookup (a parsed document): its message is about to
+   * wait in a queue, and most readers never ask for a field. `payload` is the message's payload,
+   * now a string of its own; a source keeping the same text should keep this string instead.
+   */
+  shrink?(payload: string): void;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createField, type Field, type FieldInit, type FieldValue } from './field.js';
 import type { FieldSource } from './field-source.js';
+import { ownString } from './own-string.js';
 import { DELIVERY, LOOPS, type DeliveryRef } from './slots.js';
 
 /** Nanoseconds since the Unix epoch for a millisecond clock reading. */
@@ -38,6 +39,8 @@ export class Message {
   #uuid: string | undefined;
   #fields: Field[] | undefined;
   #source: FieldSource | undefined;
+  /** The payload as last made a string of its own by {@link shrink}. */
+  #ownPayload: string | undefined;
 
   constructor(timestamp: bigint = nanosFromMillis(Date.now())) {
     this.timestamp = timestamp;
@@ -72,6 +75,16 @@ export class Message {
   setFieldSource(source: FieldSource): void {
     this.#source = source;
     this.#fields = undefined;
+  }
+
+  /**
+   * Makes the message hold as little memory as it can while it waits in a queue: the payload
+   * becomes a string of its own (not a slice pinning a whole input chunk), and lazily decoded
+   * fields let go of what they can rebuild (a parsed JSON document, say).
+   */
+  shrink(): void {
+    if (this.payload !== this.#ownPayload) this.#ownPayload = this.payload = ownString(this.payload);
+    this.#source?.shrink?.(this.payload);
   }
 
   /** The `fieldIndex`-th field named `name` (Heka's `Fields[name][fi]`), or undefined. */

@@ -16,16 +16,6 @@ export interface MessageQueueOptions {
   onDrop: (message: Message) => void;
 }
 
-/**
- * A copy of `text` that does not share memory with a larger string. A splitter decodes a whole
- * chunk at once and cuts records out of it as slices; a queued message holding such a slice would
- * keep the whole chunk alive, so a queue that keeps 1% of the lines would keep every chunk.
- */
-function detached(text: string): string {
-  // Concatenating makes a cons string; slicing it flattens it into a new string first.
-  return text.length < 16 ? text : (' ' + text).slice(1);
-}
-
 /** The bytes a message is taken to occupy in memory: a cheap estimate from its payload. */
 export function messageSize(message: Message): number {
   return 128 + message.payload.length * 2 + (message.raw?.byteLength ?? 0);
@@ -79,7 +69,7 @@ export class MessageQueue {
         this.#options.onDrop(oldest!);
       }
     }
-    message.payload = detached(message.payload);
+    message.shrink();
     const size = messageSize(message);
     message[DELIVERY]?.hold();
     this.#items.push(message);

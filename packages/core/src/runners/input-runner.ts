@@ -29,6 +29,8 @@ export interface InputRunnerSetup {
 export type InputOutcome = 'stopped' | 'finished' | 'failed';
 
 const MAX_DECODE_ERROR = 500;
+/** Messages decoded and routed together. */
+const ROUTE_SLICE = 256;
 
 /**
  * Runs one input: hands it the delivery API, decodes what it delivers, routes it, applies
@@ -80,15 +82,21 @@ export class InputRunnerImpl implements InputRunner {
 
   async deliver(messages: readonly Message[], checkpoint?: Checkpoint): Promise<void> {
     const delivery = checkpoint === undefined ? new Delivery() : this.#stream(checkpoint.stream).add(checkpoint.position);
-    const decoded = this.#decode(messages);
-    for (let i = 0; i < decoded.length; i++) decoded[i]![DELIVERY] = delivery;
-    this.counters.add('messages_delivered', decoded.length);
-    this.#runtime.router.route(decoded);
-    delivery.release();
-    if (this.#runtime.router.congested) {
-      this.counters.add('backpressure_waits');
-      await this.#runtime.router.whenRoom(this.signal);
+    const router = this.#runtime.router;
+    // Decoded and routed a slice at a time, waiting for room in between: what a decoder builds
+    // for a record (a parsed JSON object) then dies young, and a full queue overfills by at most
+    // one slice. Once the input is stopping, the rest is routed without waiting.
+    for (let at = 0; at < messages.length; at += ROUTE_SLICE) {
+      const decoded = this.#decode(messages, at, Math.min(messages.length, at + ROUTE_SLICE));
+      for (let i = 0; i < decoded.length; i++) decoded[i]![DELIVERY] = delivery;
+      this.counters.add('messages_delivered', decoded.length);
+      router.route(decoded);
+      if (router.congested) {
+        this.counters.add('backpressure_waits');
+        await router.whenRoom(this.signal);
+      }
     }
+    delivery.release();
   }
 
   /** Asks the input to stop. */
@@ -135,11 +143,13 @@ export class InputRunnerImpl implements InputRunner {
     return stream;
   }
 
-  #decode(messages: readonly Message[]): Message[] {
+  /** Decodes messages `from` to `to` (exclusive). */
+  #decode(messages: readonly Message[], from: number, to: number): Message[] {
     const decoder = this.#setup.decoder;
-    if (decoder === undefined) return messages as Message[];
+    if (decoder === undefined) return from === 0 && to === messages.length ? (messages as Message[]) : messages.slice(from, to);
     const out: Message[] = [];
-    for (const message of messages) {
+    for (let i = from; i < to; i++) {
+      const message = messages[i]!;
       try {
         const result = decoder.decode(message);
         if (result === undefined) this.counters.add('messages_discarded');

@@ -41,7 +41,7 @@ export class MemorySource implements BatchSource {
 
   async close(): Promise<void> {}
 
-  /** Waits up to the linger time for the queue to fill a batch. */
+  /** Waits up to the linger time for the queue to fill a batch, or to fill up itself. */
   async #linger(policy: BatchPolicy, wake: Promise<void>): Promise<void> {
     let woken = false;
     void wake.then(() => (woken = true));
@@ -49,7 +49,9 @@ export class MemorySource implements BatchSource {
     const timer = new AbortController();
     const lingering = sleep(policy.lingerMs, timer.signal).then(() => (expired = true));
     try {
-      while (!woken && !expired && this.#queue.length < policy.maxMessages) {
+      // A full queue cannot grow into a fuller batch: waiting would only hold inputs back.
+      const fillable = () => this.#queue.length < policy.maxMessages && this.#queue.bytes < policy.maxBytes && !this.#queue.full;
+      while (!woken && !expired && fillable()) {
         await Promise.race([lingering, this.#queue.waitForData(), wake]);
       }
     } finally {

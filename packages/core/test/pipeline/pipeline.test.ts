@@ -175,6 +175,49 @@ test('a full queue under "block" holds the input back until the output catches u
   assert.deepEqual(s.acknowledged.at(-1), { stream: 'a', position: 20 });
 });
 
+test('an input batch is routed a slice at a time, so a full queue overfills by one slice at most', async () => {
+  script('slices', [{ position: 1, payloads: Array.from({ length: 2000 }, (_, i) => `m${i}`) }]);
+  const sink = acceptAll('sliced');
+  const batchSizes: number[] = [];
+  sink.behaviour = async (batch) => {
+    batchSizes.push(batch.length);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  };
+  const pipeline = await run(`
+    [in]
+    type = "ScriptInput"
+    script = "slices"
+    [sliced]
+    type = "TestOutput"
+    id = "sliced"
+    batch = 100000
+    message_matcher = "TRUE"
+    queue_max_messages = 10
+  `);
+  assert.equal(sink.written.length, 2000);
+  assert.ok(Math.max(...batchSizes) <= 10 + 256, `largest batch ${Math.max(...batchSizes)}`);
+  assert.ok(pipeline.stats().plugins.in!.counters.backpressure_waits! > 1);
+});
+
+test('an output stops lingering for a fuller batch once its queue is full', { timeout: 60_000 }, async () => {
+  script('full', [{ position: 1, payloads: Array.from({ length: 50 }, (_, i) => `m${i}`) }]);
+  const sink = acceptAll('lingering');
+  // A batch of 1000 can never fill from a queue of 10: without the fix, each batch waited an hour.
+  await run(`
+    [in]
+    type = "ScriptInput"
+    script = "full"
+    [lingering]
+    type = "TestOutput"
+    id = "lingering"
+    batch = 1000
+    linger_ms = 3600000
+    message_matcher = "TRUE"
+    queue_max_messages = 10
+  `);
+  assert.equal(sink.written.length, 50);
+});
+
 test('"drop_newest" drops and counts instead of blocking, and acknowledges what it dropped', async () => {
   const s = script('drop', [{ position: 1, payloads: Array.from({ length: 50 }, (_, i) => `m${i}`) }]);
   const sink = acceptAll('dropper');

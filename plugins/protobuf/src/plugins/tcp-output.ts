@@ -4,7 +4,7 @@ import {
   defineOutput,
   duration,
   errorMessage,
-  PermanentError,
+  RecordPacker,
   RetryableError,
   type BatchPolicy,
   type Output,
@@ -60,14 +60,6 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** How long a clean close waits for the peer before dropping the connection. */
 const CLOSE_WAIT_MS = 2000;
 
-function joinRecords(batch: OutputBatch): Buffer {
-  if (batch.records === undefined)
-    throw new PermanentError('TcpOutput needs an encoder; ProtobufEncoder is its default.');
-  return Buffer.concat(
-    batch.records.map((r) => (typeof r === 'string' ? Buffer.from(r, 'utf8') : r)),
-  );
-}
-
 function writeAll(socket: Socket, data: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.write(data, (error) => (error ? reject(error) : resolve()));
@@ -79,6 +71,7 @@ class TcpOutputImpl implements Output {
   readonly #o: TcpOutputOptions;
   readonly #ctx: PluginContext;
   readonly #endpoint: Endpoint;
+  readonly #packer = new RecordPacker('TcpOutput', 'ProtobufEncoder');
   #socket: Socket | undefined;
   /** Messages written on the current connection, for `reconnect_after`. */
   #sent = 0;
@@ -95,7 +88,8 @@ class TcpOutputImpl implements Output {
   }
 
   async write(batch: OutputBatch, runner: OutputRunner): Promise<void> {
-    const data = joinRecords(batch);
+    // The socket is done with the packed bytes when writeAll resolves, before the next batch.
+    const data = this.#packer.pack(batch);
     const socket = await this.#connected(runner);
     try {
       // Resolves once the socket handed every byte to the kernel: only then is the batch

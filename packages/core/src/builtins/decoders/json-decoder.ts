@@ -119,7 +119,12 @@ class JsonDecoderImpl implements Decoder {
       if (!o.mapped_keys_keep) delete (at[0] as Record<string, unknown>)[at[1]];
     }
     message.payload = payload;
-    if (o.map_fields) message.setFieldSource(new JsonFieldSource(root, this.#layout, message.hasFields ? message.fields : undefined));
+    if (o.map_fields) {
+      const before = message.hasFields ? message.fields : undefined;
+      // The text parses to this root again unless header-mapped keys were deleted from it.
+      const source = o.mapped_keys_keep || this.#mappings.length === 0 ? text : undefined;
+      message.setFieldSource(new JsonFieldSource(root, this.#layout, before, source));
+    }
     return message;
   }
 }

@@ -1,5 +1,6 @@
 import type { Field, ValueType } from '../../message/field.js';
 import type { FieldSource } from '../../message/field-source.js';
+import { ownString } from '../../message/own-string.js';
 
 /** A parsed JSON object. Keys such as `__proto__` are own data properties (JSON.parse makes them so). */
 export type JsonObject = { readonly [key: string]: unknown };
@@ -128,16 +129,33 @@ export function locateJsonField(
  * The fields of a parsed JSON object, built lazily: a matcher asking for `Fields[status]` gets
  * that one field straight from the parsed object; the full ordered list is built only when
  * something reads every field. Fields the message had before decoding come first.
+ *
+ * Given the record's `text` (which parses to exactly `root`), the source can {@link shrink} while
+ * its message waits in a queue: it drops the parsed object, which takes several times the memory
+ * of the text, and parses the text again if a field is ever asked for.
  */
 export class JsonFieldSource implements FieldSource {
-  readonly #root: JsonObject;
+  #root: JsonObject | undefined;
+  #text: string | undefined;
   readonly #layout: JsonFieldLayout;
   readonly #before: readonly Field[];
 
-  constructor(root: JsonObject, layout: JsonFieldLayout, before: readonly Field[] = []) {
+  constructor(root: JsonObject, layout: JsonFieldLayout, before: readonly Field[] = [], text?: string) {
     this.#root = root;
     this.#layout = layout;
     this.#before = before;
+    this.#text = text;
+  }
+
+  shrink(payload: string): void {
+    if (this.#text === undefined) return;
+    this.#text = this.#text === payload ? payload : ownString(this.#text);
+    this.#root = undefined;
+  }
+
+  /** The parsed object, parsed again from the text after {@link shrink}. */
+  get #parsed(): JsonObject {
+    return (this.#root ??= JSON.parse(this.#text!) as JsonObject);
   }
 
   lookup(name: string, fieldIndex: number): Field | undefined {
@@ -145,7 +163,7 @@ export class JsonFieldSource implements FieldSource {
     for (const f of this.#before) {
       if (f.name === name && index-- === 0) return f;
     }
-    const root = this.#root;
+    const root = this.#parsed;
     const layout = this.#layout;
     if (!name.includes(layout.separator)) {
       // Only the top-level key of that name can produce it, and keys are unique.
@@ -164,7 +182,7 @@ export class JsonFieldSource implements FieldSource {
 
   materialize(): Field[] {
     const fields = [...this.#before];
-    walk(this.#root, undefined, 1, this.#layout, undefined, (name, value) => {
+    walk(this.#parsed, undefined, 1, this.#layout, undefined, (name, value) => {
       fields.push(jsonValueField(name, value)!);
       return false;
     });

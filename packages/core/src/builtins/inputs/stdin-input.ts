@@ -104,11 +104,11 @@ export const StdinInput = defineInput({
 });
 
 /** Read size when stdin is a regular file: large reads keep the reader ahead of the pipeline. */
-const FILE_READ_BYTES = 1024 * 1024;
+const FILE_READ_BYTES = 256 * 1024;
 
 /**
  * The stream to read stdin from: for a redirected regular file (`hekate run < app.log`), a file
- * stream on descriptor 0 with 1 MiB reads rather than process.stdin's 64 KiB; otherwise stdin.
+ * stream on descriptor 0 with 256 KiB reads rather than process.stdin's 64 KiB; otherwise stdin.
  */
 function stdinStream(): Readable {
   try {

@@ -6,7 +6,7 @@ import { duration } from '../../config/units.js';
 import { errorMessage, RetryableError } from '../../errors.js';
 import { defineOutput } from '../../plugins/define.js';
 import type { BatchPolicy, Output, OutputBatch } from '../../plugins/types.js';
-import { joinRecords } from '../shared/records.js';
+import { RecordPacker } from '../shared/record-packer.js';
 
 const octal = (fallback: string) =>
   z
@@ -21,7 +21,7 @@ const options = z
     perm: octal('644').describe('Permissions of a file it creates (octal; the umask applies).'),
     folder_perm: octal('700').describe('Permissions of directories it creates (octal; umask applies).'),
     flush_interval: duration('ms').default(1000).describe('Longest wait for a batch to fill.'),
-    flush_count: z.number().int().min(1).default(10_000).describe('Messages in a full batch.'),
+    flush_count: z.number().int().min(1).default(1000).describe('Messages in a full batch.'),
     flush_operator: z
       .enum(['AND', 'OR'])
       .default('OR')
@@ -45,6 +45,7 @@ class FileOutputImpl implements Output {
   readonly batching: Partial<BatchPolicy>;
   readonly #path: string;
   readonly #o: FileOutputOptions;
+  readonly #packer = new RecordPacker('FileOutput');
   #handle: FileHandle | undefined;
   #truncate: boolean;
   /** Serialises writes with reopen and close, which SIGHUP can call at any time. */
@@ -66,9 +67,8 @@ class FileOutputImpl implements Output {
   }
 
   async write(batch: OutputBatch): Promise<void> {
-    const data = joinRecords(batch, 'FileOutput');
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    await this.#exclusive(() => this.#append(bytes));
+    // Packed when its turn comes: the packer's buffer is reused by the next batch.
+    await this.#exclusive(() => this.#append(this.#packer.pack(batch)));
   }
 
   reopen(): Promise<void> {
@@ -127,7 +127,7 @@ class FileOutputImpl implements Output {
 
 /**
  * FileOutput: appends each encoded message to a file (Heka's FileOutput and option names),
- * PayloadEncoder by default. Each batch is joined into one buffer, written with one write and,
+ * PayloadEncoder by default. Each batch is packed into one buffer, written with one write and,
  * with `fsync` (the default), flushed with fdatasync before it is acknowledged: that is the
  * at-least-once point. A failed write is truncated away before the batch is retried. SIGHUP
  * reopens the path (after logrotate renamed the file, writing continues in a new one).

@@ -4,6 +4,11 @@ import type { SplitRecord, Splitter } from '../../plugins/types.js';
 
 const LF = 10;
 const CR = 13;
+/**
+ * Bytes of lines decoded into one string: even as two-byte text it stays under V8's 128 KiB
+ * limit for objects in the young generation.
+ */
+const TEXT_WINDOW_BYTES = 48 * 1024;
 
 const options = z
   .object({
@@ -48,10 +53,23 @@ class TokenSplitterImpl implements Splitter {
     const end = this.#count === 1 ? buf.lastIndexOf(this.#byte) + 1 : this.#groupsEnd(buf);
     if (end === 0) return 0;
     // The delimiter is one ASCII byte, which never occurs inside a UTF-8 sequence (and a decoder
-    // never swallows it into a replacement character), so the complete region decodes in one call
-    // and its delimiters are exactly the string's.
-    const text = Buffer.from(buf.buffer, buf.byteOffset, end).toString('utf8');
-    this.#cut(text, out);
+    // never swallows it into a replacement character), so a region ending with one decodes on its
+    // own and its delimiters are exactly the string's.
+    const bytes = Buffer.from(buf.buffer, buf.byteOffset, end);
+    if (this.#count !== 1) {
+      this.#cut(bytes.toString('utf8'), out);
+      return end;
+    }
+    // Lines are decoded a window at a time: a window's text is small enough to be a young object,
+    // freed cheaply with the records cut from it, where a chunk-sized string would go straight to
+    // the old generation and wait for a full collection.
+    for (let start = 0; start < end; ) {
+      const limit = start + TEXT_WINDOW_BYTES;
+      let stop = limit >= end ? end : bytes.lastIndexOf(this.#byte, limit - 1) + 1;
+      if (stop <= start) stop = bytes.indexOf(this.#byte, limit) + 1;
+      this.#cut(bytes.toString('utf8', start, stop), out);
+      start = stop;
+    }
     return end;
   }
 

@@ -252,3 +252,15 @@ test('JsonDecoder options are validated', () => {
   assert.equal(JsonDecoder.options.safeParse({ max_depth: 5000 }).success, false);
   assert.equal(JsonDecoder.options.safeParse({ separator: '' }).success, false);
 });
+
+test('a decoded message shrunk for a queue gives the same fields, parsed again from its record', () => {
+  const line = JSON.stringify({ type: 'click', status: 503, req: { path: '/a', ms: 1.5 }, tags: ['x', 'y'], n: null });
+  for (const options of [{ Type: 'type' }, { Type: 'type', payload_keep: false }, { Type: 'type', mapped_keys_keep: false }]) {
+    const expected = plain(decode(line, options));
+    const m = decode(line, options);
+    m.shrink();
+    assert.equal(m.value('req.ms'), 1.5, `lookup after shrink with ${JSON.stringify(options)}`);
+    m.shrink();
+    assert.deepEqual(plain(m), expected, `fields after shrink with ${JSON.stringify(options)}`);
+  }
+});

@@ -154,7 +154,7 @@ test('FileOutput options map to its batching policy', () => {
     perm: 0o644,
     folder_perm: 0o700,
     flush_interval: 1000,
-    flush_count: 10_000,
+    flush_count: 1000,
     flush_operator: 'OR',
     append: true,
     fsync: true,

@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { TokenSplitter } from '../../../src/builtins/splitters/token-splitter.js';
 import { splitChunks } from './splitter-harness.js';
 
-const lines = (chunks: (string | Uint8Array)[], options: Record<string, unknown> = {}) =>
-  splitChunks(TokenSplitter, options, chunks);
+const lines = (chunks: (string | Uint8Array)[], options: Record<string, unknown> = {}, maxRecordSize?: number) =>
+  splitChunks(TokenSplitter, options, chunks, maxRecordSize === undefined ? {} : { maxRecordSize });
 
 test('TokenSplitter cuts lines and drops the newline', () => {
   assert.deepEqual(lines(['a\nbb\nccc\n']), ['a', 'bb', 'ccc']);
@@ -70,4 +70,16 @@ test('TokenSplitter gives the same lines however the bytes are chunked', () => {
     }),
     { numRuns: 100 },
   );
+});
+
+test('TokenSplitter cuts a chunk of many windows the same way: long, short and multi-byte lines', () => {
+  // Lines are decoded 48 KiB at a time; lines around, across and longer than that bound.
+  const input: string[] = [];
+  for (let i = 0; i < 400; i++) input.push(`${i}:` + 'é😀x'.repeat(i % 37) + 'a'.repeat((i * 997) % 600));
+  input.push('b'.repeat(49 * 1024), 'c'.repeat(48 * 1024 - 1), '😀'.repeat(30_000), 'd');
+  for (let i = 0; i < 50; i++) input.push('e'.repeat(i * 1013));
+  const bytes = Buffer.from(input.map((l) => l + '\n').join(''), 'utf8');
+  assert.ok(bytes.length > 1024 * 1024);
+  assert.deepEqual(lines([bytes], {}, 2 * 1024 * 1024), input.filter((l) => l !== ''));
+  assert.deepEqual(lines([bytes.subarray(0, 500_000), bytes.subarray(500_000)], {}, 2 * 1024 * 1024), input.filter((l) => l !== ''));
 });
