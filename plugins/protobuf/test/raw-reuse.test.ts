@@ -68,7 +68,7 @@ test('a clone is always re-encoded (canonically)', () => {
 test("every member of core's Message is known to read or to be tracked (review when Message gains one)", () => {
   // Readers; the uuid accessor, which `unchanged` compares with the decoded value; and shrink,
   // which only swaps the payload for an equal string that `unchanged` still compares equal.
-  const untracked = ['clone', 'constructor', 'field', 'hasFields', 'shrink', 'uuid', 'value'];
+  const untracked = ['clone', 'constructor', 'field', 'fieldSource', 'hasFields', 'shrink', 'uuid', 'value'];
   const trackedMutators = ['addField', 'fields', 'removeField', 'setField', 'setFieldSource'];
   assert.deepEqual(
     Object.getOwnPropertyNames(Message.prototype).sort(),

@@ -2,6 +2,7 @@ import { DecodeError, EncodeError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 import type { Field, FieldValue, ValueType } from './field.js';
+import { JsonFieldSource, type JsonFieldLayout } from './json-fields.js';
 import { Message } from './message.js';
 
 /*
@@ -10,12 +11,19 @@ import { Message } from './message.js';
  * a float64):
  *
  * ```
- * u8 version (1) | u8 flags (1: uuid is 16 bytes, 2: raw present)
+ * u8 version (1) | u8 flags (1: uuid is 16 bytes, 2: raw present, 4: JSON fields,
+ *   8: the JSON text is the payload)
  * uuid (16 bytes, or str) | i64 timestamp ns | str type | str logger | num severity
  * str payload | str envVersion | num pid | str hostname | [varint len, raw bytes]
+ * [JSON fields: [str text, unless it is the payload] | str separator | varint max depth]
  * varint field count, then per field: str name | u8 value type | str representation
  *   | varint value count | values
  * ```
+ *
+ * Fields a decoder builds from a JSON record (JsonDecoder's lazily built fields) are stored as
+ * that record's text and layout rather than one by one: usually the text is the payload, so they
+ * cost three bytes, and neither encoding nor decoding builds them (the text is parsed when a field
+ * is first read). The field list then holds only the fields the message had before decoding.
  *
  * Value types use Heka's numbering (0 string, 1 bytes, 2 integer, 3 double, 4 bool). An integer
  * value carries a tag saying whether it was a number (non-negative varint, negative varint,
@@ -25,6 +33,9 @@ import { Message } from './message.js';
 const VERSION = 1;
 const FLAG_UUID_BYTES = 1;
 const FLAG_RAW = 2;
+const FLAG_JSON_FIELDS = 4;
+const FLAG_JSON_TEXT_IS_PAYLOAD = 8;
+const ALL_FLAGS = FLAG_UUID_BYTES | FLAG_RAW | FLAG_JSON_FIELDS | FLAG_JSON_TEXT_IS_PAYLOAD;
 
 const NUM_UINT = 0;
 const NUM_NEGINT = 1;
@@ -59,13 +70,20 @@ const writer = new ByteWriter();
 export function encodeMessage(msg: Message): Uint8Array {
   // Read everything that may run code (lazy uuid, lazy fields) before writing.
   const uuid = msg.uuid;
-  const fields = msg.fields;
+  const json = jsonFieldsOf(msg);
+  const fields = json === undefined ? msg.fields : json.before;
+  const textIsPayload = json !== undefined && json.text === msg.payload;
   const raw = msg.raw;
   const uuidIsBinary = parseUuid(uuid);
   const w = writer;
   w.reset();
   w.u8(VERSION);
-  w.u8((uuidIsBinary ? FLAG_UUID_BYTES : 0) | (raw === undefined ? 0 : FLAG_RAW));
+  w.u8(
+    (uuidIsBinary ? FLAG_UUID_BYTES : 0) |
+      (raw === undefined ? 0 : FLAG_RAW) |
+      (json === undefined ? 0 : FLAG_JSON_FIELDS) |
+      (textIsPayload ? FLAG_JSON_TEXT_IS_PAYLOAD : 0),
+  );
   if (uuidIsBinary) w.raw(uuidBytes);
   else w.string(uuid);
   if (msg.timestamp < INT64_MIN || msg.timestamp > INT64_MAX) fail('timestamp', msg.timestamp);
@@ -78,9 +96,21 @@ export function encodeMessage(msg: Message): Uint8Array {
   writeNumber(w, msg.pid);
   w.string(msg.hostname);
   if (raw !== undefined) w.bytes(raw);
+  if (json !== undefined) {
+    if (!textIsPayload) w.string(json.text);
+    w.string(json.layout.separator);
+    w.varint(json.layout.maxDepth);
+  }
   w.varint(fields.length);
   for (const field of fields) writeField(w, field);
   return w.finish();
+}
+
+/** The message's JSON-backed fields when they can be stored as their record's text. */
+function jsonFieldsOf(msg: Message): { text: string; layout: JsonFieldLayout; before: readonly Field[] } | undefined {
+  const source = msg.fieldSource;
+  if (!(source instanceof JsonFieldSource) || source.text === undefined) return undefined;
+  return { text: source.text, layout: source.layout, before: source.before };
 }
 
 function fail(what: string, value: unknown): never {
@@ -173,14 +203,16 @@ function writeValue(w: ByteWriter, field: Field, v: FieldValue): void {
  * Decodes bytes made by {@link encodeMessage}.
  *
  * @throws DecodeError for anything that is not a complete, valid encoding (never another error,
- * and never an allocation larger than the input).
+ * and never an allocation larger than the input). The text of JSON-backed fields was a JSON
+ * object when first decoded, and the disk queue's CRC guards it since: it is parsed, and
+ * checked, only when a field is read (a DecodeError then).
  */
 export function decodeMessage(bytes: Uint8Array): Message {
   const r = new ByteReader(bytes);
   const version = r.u8('version');
   if (version !== VERSION) throw new DecodeError(`Unknown message encoding version ${version}.`);
   const flags = r.u8('flags');
-  if (flags > (FLAG_UUID_BYTES | FLAG_RAW)) {
+  if ((flags & ~ALL_FLAGS) !== 0 || (flags & (FLAG_JSON_FIELDS | FLAG_JSON_TEXT_IS_PAYLOAD)) === FLAG_JSON_TEXT_IS_PAYLOAD) {
     throw new DecodeError(`Unknown message flags ${flags}.`);
   }
   const uuid = flags & FLAG_UUID_BYTES ? readUuid(r) : r.string('uuid');
@@ -194,16 +226,25 @@ export function decodeMessage(bytes: Uint8Array): Message {
   msg.pid = readNumber(r, r.u8('pid tag'), 'pid');
   msg.hostname = r.string('hostname');
   if (flags & FLAG_RAW) msg.raw = r.bytes('raw');
+  let json: { text: string; layout: JsonFieldLayout } | undefined;
+  if (flags & FLAG_JSON_FIELDS) {
+    const text = flags & FLAG_JSON_TEXT_IS_PAYLOAD ? msg.payload : r.string('JSON text');
+    const separator = r.string('JSON separator');
+    const maxDepth = r.varint('JSON max depth');
+    if (separator === '' || maxDepth < 1) throw new DecodeError('Bad JSON field layout.');
+
+    json = { text, layout: { separator, maxDepth } };
+  }
   // A field takes at least 4 bytes: name, type, representation, value count.
   const count = r.count(4, 'field count');
-  if (count > 0) {
-    const fields: Field[] = new Array(count);
-    for (let i = 0; i < count; i++) fields[i] = readField(r);
-    msg.fields = fields;
-  }
+  const fields: Field[] = new Array(count);
+  for (let i = 0; i < count; i++) fields[i] = readField(r);
   r.end();
+  if (json !== undefined) msg.setFieldSource(JsonFieldSource.fromText(json.text, json.layout, fields));
+  else if (count > 0) msg.fields = fields;
   return msg;
 }
+
 
 function readUuid(r: ByteReader): string {
   let s = '';

@@ -66,6 +66,11 @@ export class Message {
     this.#source = undefined;
   }
 
+  /** @internal The lazily decoded fields, until something builds them all. */
+  get fieldSource(): FieldSource | undefined {
+    return this.#source;
+  }
+
   /** True when the message has at least one field (without building lazily decoded ones). */
   get hasFields(): boolean {
     return this.#source !== undefined || (this.#fields !== undefined && this.#fields.length > 0);

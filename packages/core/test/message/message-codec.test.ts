@@ -5,6 +5,8 @@ import { hasCode } from '../../src/errors.js';
 import type { Field, FieldValue, ValueType } from '../../src/message/field.js';
 import { Message } from '../../src/message/message.js';
 import { decodeMessage, encodeMessage } from '../../src/message/message-codec.js';
+import { JsonDecoder } from '../../src/builtins/decoders/json-decoder.js';
+import { make } from '../builtins/test-context.js';
 import { propertyParams } from '../property-params.js';
 
 /** Any JS string, lone surrogates included. */
@@ -210,8 +212,10 @@ describe('message codec', () => {
     const encoded = encodeMessage(new Message(0n));
     const version2 = Uint8Array.from([2, ...encoded.subarray(1)]);
     assert.throws(() => decodeMessage(version2), { code: 'HEKATE_ERR_DECODE', message: /version/ });
-    const flag4 = Uint8Array.from([1, 4, ...encoded.subarray(2)]);
-    assert.throws(() => decodeMessage(flag4), { code: 'HEKATE_ERR_DECODE', message: /flags/ });
+    const flag16 = Uint8Array.from([1, 16, ...encoded.subarray(2)]);
+    assert.throws(() => decodeMessage(flag16), { code: 'HEKATE_ERR_DECODE', message: /flags/ });
+    const textIsPayloadAlone = Uint8Array.from([1, 8, ...encoded.subarray(2)]);
+    assert.throws(() => decodeMessage(textIsPayloadAlone), { code: 'HEKATE_ERR_DECODE', message: /flags/ });
     const msg = new Message(0n);
     msg.uuid = 'x';
     msg.payload = 'é'.repeat(40);
@@ -228,5 +232,58 @@ describe('message codec', () => {
     msg.fields = [];
     msg.timestamp = 2n ** 63n;
     assert.throws(() => encodeMessage(msg), { code: 'HEKATE_ERR_ENCODE' });
+  });
+
+  describe('fields a JsonDecoder built from a record', () => {
+    const record = JSON.stringify({ type: 'click', status: 503, req: { path: '/a', ms: 1.5 }, tags: ['x', 'y'], big: 2 ** 60 });
+    const decoded = (options: Record<string, unknown> = {}, payload = record) => {
+      const m = new Message(7n);
+      m.payload = payload;
+      return make(JsonDecoder, { Type: 'type', ...options }).decode(m) as Message;
+    };
+    const plain = (m: Message) => m.fields.map((f) => [f.name, f.type, [...f.values], f.representation]);
+
+    it('are stored as the record text, without building them, and read back equal', () => {
+      const m = decoded();
+      const encoded = encodeMessage(m);
+      assert.ok(m.fieldSource !== undefined, 'encoding did not build the fields');
+      const headersOnly = new Message(7n);
+      Object.assign(headersOnly, { uuid: m.uuid, type: m.type, logger: m.logger, payload: m.payload, hostname: m.hostname });
+      assert.equal(encoded.length, encodeMessage(headersOnly).length + 3, 'the text is the payload: flag, separator, depth');
+      const back = decodeMessage(encoded);
+      assert.equal(back.value('req.ms'), 1.5);
+      assert.deepEqual(encodeMessage(back), encoded);
+      assert.deepEqual(plain(back), plain(decoded()));
+    });
+
+    it('keep their own text, their layout and the fields the message had before decoding', () => {
+      const withBefore = new Message(7n);
+      withBefore.payload = record;
+      withBefore.addField('path', '/var/log/api.log');
+      const decoder = make(JsonDecoder, { payload_keep: false, separator: '/', max_depth: 2 });
+      const m = decoder.decode(withBefore) as Message;
+      const expected = plain(m);
+      const back = decodeMessage(encodeMessage(m));
+      assert.equal(back.payload, '');
+      assert.deepEqual(plain(back), expected);
+      assert.equal(back.value('req/path'), '/a');
+      assert.equal(back.value('path'), '/var/log/api.log');
+    });
+
+    it('are stored one by one when the record no longer parses to them', () => {
+      const m = decoded({ mapped_keys_keep: false });
+      const back = decodeMessage(encodeMessage(m));
+      assert.equal(back.value('type'), undefined);
+      assert.deepEqual(plain(back), plain(decoded({ mapped_keys_keep: false })));
+    });
+
+    it('are parsed when first read, a DecodeError if the stored text is not a JSON object', () => {
+      const encoded = encodeMessage(decoded({}, '{"a":1}'));
+      const at = encoded.indexOf(0x7b); // the payload's "{"
+      encoded[at] = 0x5b; // "["
+      const back = decodeMessage(encoded);
+      assert.equal(back.payload, '["a":1}');
+      assert.throws(() => back.value('a'), { code: 'HEKATE_ERR_DECODE', message: /JSON object/ });
+    });
   });
 });

@@ -14,11 +14,11 @@ import { recordText, releaseRaw } from '../shared/record-text.js';
 import { timestampFormat, timestampLocation } from '../shared/time-options.js';
 import { createTimestampParser } from '../shared/time-parse.js';
 import {
+  isJsonObject,
   JsonFieldSource,
   locateJsonField,
   type JsonFieldLayout,
-  type JsonObject,
-} from './json-fields.js';
+} from '../../message/json-fields.js';
 import { exceedsJsonLimits } from './json-limits.js';
 
 /**
@@ -62,10 +62,6 @@ const options = z
 
 type JsonDecoderOptions = z.output<typeof options>;
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function kindOf(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
@@ -105,7 +101,7 @@ class JsonDecoderImpl implements Decoder {
     } catch (error) {
       throw new DecodeError(`invalid JSON: ${errorMessage(error)}`);
     }
-    if (!isObject(root)) throw new DecodeError(`expected a JSON object, got ${kindOf(root)}`);
+    if (!isJsonObject(root)) throw new DecodeError(`expected a JSON object, got ${kindOf(root)}`);
     // Nothing below throws, so a failed record leaves the message as it was.
     releaseRaw(message);
     let payload = o.payload_keep ? text : '';

@@ -1,6 +1,7 @@
-import type { Field, ValueType } from '../../message/field.js';
-import type { FieldSource } from '../../message/field-source.js';
-import { ownString } from '../../message/own-string.js';
+import { DecodeError } from '../errors.js';
+import type { Field, ValueType } from './field.js';
+import type { FieldSource } from './field-source.js';
+import { ownString } from './own-string.js';
 
 /** A parsed JSON object. Keys such as `__proto__` are own data properties (JSON.parse makes them so). */
 export type JsonObject = { readonly [key: string]: unknown };
@@ -16,13 +17,14 @@ export interface JsonFieldLayout {
 /** A field's value as JSON text, for objects too deep to flatten and arrays that are not plain. */
 const JSON_REPRESENTATION = 'json';
 
-function isObject(value: unknown): value is JsonObject {
+/** True for a JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** True when `value` flattens into fields named after it rather than being one field itself. */
 function flattens(value: unknown, depth: number, layout: JsonFieldLayout): value is JsonObject {
-  return isObject(value) && depth < layout.maxDepth;
+  return isJsonObject(value) && depth < layout.maxDepth;
 }
 
 function field(name: string, type: ValueType, values: readonly unknown[], representation = ''): Field {
@@ -147,15 +149,50 @@ export class JsonFieldSource implements FieldSource {
     this.#text = text;
   }
 
+  /**
+   * Fields of a record known to hold one JSON object (it was parsed when first decoded), parsed
+   * only when a field is asked for.
+   */
+  static fromText(text: string, layout: JsonFieldLayout, before: readonly Field[] = []): JsonFieldSource {
+    const source = new JsonFieldSource({}, layout, before, text);
+    source.#root = undefined;
+    return source;
+  }
+
+  /** The record text the fields come from, when it parses to them exactly. */
+  get text(): string | undefined {
+    return this.#text;
+  }
+
+  get layout(): JsonFieldLayout {
+    return this.#layout;
+  }
+
+  /** Fields the message had before decoding; they come first. */
+  get before(): readonly Field[] {
+    return this.#before;
+  }
+
   shrink(payload: string): void {
     if (this.#text === undefined) return;
     this.#text = this.#text === payload ? payload : ownString(this.#text);
     this.#root = undefined;
   }
 
-  /** The parsed object, parsed again from the text after {@link shrink}. */
+  /**
+   * The parsed object, parsed (again) from the text when needed.
+   * @throws DecodeError if the text is not a JSON object, which only a bug can cause.
+   */
   get #parsed(): JsonObject {
-    return (this.#root ??= JSON.parse(this.#text!) as JsonObject);
+    if (this.#root !== undefined) return this.#root;
+    let root: unknown;
+    try {
+      root = JSON.parse(this.#text!);
+    } catch {
+      // Reported below.
+    }
+    if (!isJsonObject(root)) throw new DecodeError('The text of JSON fields is not a JSON object.');
+    return (this.#root = root);
   }
 
   lookup(name: string, fieldIndex: number): Field | undefined {
