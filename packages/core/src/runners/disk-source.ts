@@ -24,6 +24,7 @@ const SPOOL_BATCH = 10_000;
 const WINDOW_BYTES = 8 * 1024 * 1024;
 const SPOOL_BYTES = 16 * 1024 * 1024;
 const FULL_RETRY_MS = 250;
+const MAX_RETRY_MS = 5000;
 
 /**
  * Batches for an output with `use_buffering`: a spooler moves matched messages from the output's
@@ -185,7 +186,12 @@ export class DiskSource implements BatchSource {
           return false;
         }
         this.#options.counters.add(full ? 'queue_full_waits' : 'queue_write_failures');
-        await sleep(Math.min(FULL_RETRY_MS * attempt, 5000));
+        const wait = Math.min(FULL_RETRY_MS * attempt, MAX_RETRY_MS);
+        if (attempt === 1 || wait === MAX_RETRY_MS) {
+          const why = full ? 'the disk queue is full (full_action = "block")' : 'the disk queue could not be written';
+          this.#logger.warn(`Holding messages in memory: ${why}; retrying.`, { count: messages.length, attempt, wait_ms: wait, error: errorMessage(error) });
+        }
+        await sleep(wait);
       }
     }
   }

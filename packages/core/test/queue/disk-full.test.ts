@@ -4,51 +4,21 @@
  * and the queue must work again once space returns. Runs on a real 4 MiB tmpfs, so it needs root.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { statSync, truncateSync } from 'node:fs';
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DiskQueue } from '../../src/queue/disk-queue.js';
 import {
+  fill,
+  mountTmpfs,
   numbered,
   queueOptions,
   readAll,
-  removeDir,
-  tempDir,
   texts,
+  unmountTmpfs,
   withQueue,
 } from './queue-test-kit.js';
-
-/** Writes to `path` until the filesystem has no byte left. */
-function fill(path: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    for (let chunk = 1 << 16; chunk >= 1; ) {
-      try {
-        writeSync(fd, Buffer.alloc(chunk));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-        chunk >>= 1;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Mounts a tmpfs of `size` on a new directory, or says why it cannot. */
-async function mountTmpfs(size: string): Promise<string | { skip: string }> {
-  if (process.getuid?.() !== 0) return { skip: 'mounting a tmpfs needs root' };
-  const mnt = await tempDir();
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', mnt], { stdio: 'pipe' });
-    return mnt;
-  } catch (err) {
-    await removeDir(mnt);
-    return { skip: `mount -t tmpfs is not permitted here: ${String((err as Error).message).split('\n')[0]}` };
-  }
-}
 
 describe('disk queue on a full disk', () => {
   it('rejects appends as retryable, loses nothing that was appended, and recovers when space returns', async (t) => {
@@ -113,8 +83,7 @@ describe('disk queue on a full disk', () => {
       });
     } finally {
       await q?.close().catch(() => undefined);
-      execFileSync('umount', ['--lazy', mnt]);
-      await removeDir(mnt);
+      await unmountTmpfs(mnt);
     }
   });
 });

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,4 +114,40 @@ export async function closeAsCrash(queue: DiskQueue, dir: string): Promise<void>
   else await writeFile(cursorPath, cursor);
   const left = new Set(await readdir(dir));
   for (const [i, name] of segments.entries()) if (!left.has(name)) await writeFile(join(dir, name), contents[i]!);
+}
+
+/** Writes to `path` until the filesystem has no byte left. */
+export function fill(path: string): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (let chunk = 1 << 16; chunk >= 1; ) {
+      try {
+        writeSync(fd, Buffer.alloc(chunk));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+        chunk >>= 1;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Mounts a tmpfs of `size` on a new directory, or says why it cannot. */
+export async function mountTmpfs(size: string): Promise<string | { skip: string }> {
+  if (process.getuid?.() !== 0) return { skip: 'mounting a tmpfs needs root' };
+  const mnt = await tempDir();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', mnt], { stdio: 'pipe' });
+    return mnt;
+  } catch (err) {
+    await removeDir(mnt);
+    return { skip: `mount -t tmpfs is not permitted here: ${String((err as Error).message).split('\n')[0]}` };
+  }
+}
+
+/** Unmounts a tmpfs made by {@link mountTmpfs} and removes its directory. */
+export async function unmountTmpfs(mnt: string): Promise<void> {
+  execFileSync('umount', ['--lazy', mnt]);
+  await removeDir(mnt);
 }
