@@ -4,6 +4,7 @@ import { ByteWriter } from './byte-writer.js';
 import type { Field, FieldValue, ValueType } from './field.js';
 import { JsonFieldSource, type JsonFieldLayout } from './json-fields.js';
 import { Message } from './message.js';
+import { uuidSlot } from './uuid-bytes.js';
 
 /*
  * The binary message encoding used by the disk queue. Layout (little-endian; `str` is a varint of
@@ -56,7 +57,6 @@ const MIN_VALUE_BYTES = [1, 1, 2, 8, 1];
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 // One writer for every call: encoding is synchronous and runs no user code once it starts.
 const writer = new ByteWriter();
@@ -69,12 +69,13 @@ const writer = new ByteWriter();
  */
 export function encodeMessage(msg: Message): Uint8Array {
   // Read everything that may run code (lazy uuid, lazy fields) before writing.
-  const uuid = msg.uuid;
+  const binaryUuid = msg.binaryUuid();
+  const uuid = binaryUuid === undefined ? msg.uuid : '';
   const json = jsonFieldsOf(msg);
   const fields = json === undefined ? msg.fields : json.before;
   const textIsPayload = json !== undefined && json.text === msg.payload;
   const raw = msg.raw;
-  const uuidIsBinary = parseUuid(uuid);
+  const uuidIsBinary = binaryUuid !== undefined || parseUuid(uuid);
   const w = writer;
   w.reset();
   w.u8(VERSION);
@@ -84,7 +85,8 @@ export function encodeMessage(msg: Message): Uint8Array {
       (json === undefined ? 0 : FLAG_JSON_FIELDS) |
       (textIsPayload ? FLAG_JSON_TEXT_IS_PAYLOAD : 0),
   );
-  if (uuidIsBinary) w.raw(uuidBytes);
+  if (binaryUuid !== undefined) w.raw(binaryUuid);
+  else if (uuidIsBinary) w.raw(uuidBytes);
   else w.string(uuid);
   if (msg.timestamp < INT64_MIN || msg.timestamp > INT64_MAX) fail('timestamp', msg.timestamp);
   w.i64(msg.timestamp);
@@ -217,7 +219,8 @@ export function decodeMessage(bytes: Uint8Array): Message {
   }
   const uuid = flags & FLAG_UUID_BYTES ? readUuid(r) : r.string('uuid');
   const msg = new Message(r.i64('timestamp'));
-  msg.uuid = uuid;
+  if (typeof uuid === 'string') msg.uuid = uuid;
+  else msg.setBinaryUuid(uuid);
   msg.type = r.string('type');
   msg.logger = r.string('logger');
   msg.severity = readNumber(r, r.u8('severity tag'), 'severity');
@@ -246,13 +249,10 @@ export function decodeMessage(bytes: Uint8Array): Message {
 }
 
 
-function readUuid(r: ByteReader): string {
-  let s = '';
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
-    s += HEX[r.u8('uuid')]!;
-  }
-  return s;
+function readUuid(r: ByteReader): Uint8Array {
+  const uuid = uuidSlot();
+  for (let i = 0; i < 16; i++) uuid[i] = r.u8('uuid');
+  return uuid;
 }
 
 function readNumber(r: ByteReader, tag: number, what: string): number {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createField, type Field, type FieldInit, type FieldValue } from './field.js';
 import type { FieldSource } from './field-source.js';
 import { ownString } from './own-string.js';
+import { formatUuid, randomUuidBytes } from './uuid-bytes.js';
 import { DELIVERY, LOOPS, type DeliveryRef } from './slots.js';
 
 /** Nanoseconds since the Unix epoch for a millisecond clock reading. */
@@ -37,6 +38,8 @@ export class Message {
   /** @internal */
   [LOOPS] = 0;
   #uuid: string | undefined;
+  /** The uuid as 16 bytes, kept so that it need not be parsed from, or formatted to, text. */
+  #uuidBytes: Uint8Array | undefined;
   #fields: Field[] | undefined;
   #source: FieldSource | undefined;
   /** The payload as last made a string of its own by {@link shrink}. */
@@ -48,11 +51,27 @@ export class Message {
 
   /** Lowercase 8-4-4-4-12 text of the 16-byte UUID; a random v4 UUID is made on first read. */
   get uuid(): string {
-    return (this.#uuid ??= randomUUID());
+    return (this.#uuid ??= this.#uuidBytes === undefined ? randomUUID() : formatUuid(this.#uuidBytes));
   }
 
   set uuid(value: string) {
     this.#uuid = value;
+    this.#uuidBytes = undefined;
+  }
+
+  /**
+   * @internal The uuid as 16 bytes (made at random when the message has none yet), or undefined
+   * when it was set as text: for encoders that store it binary without going through text.
+   */
+  binaryUuid(): Uint8Array | undefined {
+    if (this.#uuidBytes === undefined && this.#uuid === undefined) this.#uuidBytes = randomUuidBytes();
+    return this.#uuidBytes;
+  }
+
+  /** @internal Sets the uuid from 16 bytes (not copied); its text is made when first read. */
+  setBinaryUuid(bytes: Uint8Array): void {
+    this.#uuidBytes = bytes;
+    this.#uuid = undefined;
   }
 
   /** The fields in order. Reading this builds lazily decoded fields. */
@@ -134,7 +153,9 @@ export class Message {
   /** A copy with the same uuid and headers and its own field list. */
   clone(): Message {
     const copy = new Message(this.timestamp);
-    copy.uuid = this.uuid;
+    const uuidBytes = this.binaryUuid();
+    if (uuidBytes === undefined) copy.uuid = this.uuid;
+    else copy.setBinaryUuid(uuidBytes);
     copy.type = this.type;
     copy.logger = this.logger;
     copy.severity = this.severity;

@@ -183,6 +183,17 @@ export class DiskQueue {
   }
 
   /**
+   * Takes the next records without reading them, as {@link read} would have returned them, for a
+   * caller that appended them in this process and still holds them: `sizes` are their data sizes,
+   * in append order. Stops early at a record not yet written or anything that does not fit;
+   * returns the positions of the records taken, to acknowledge as usual.
+   */
+  async skip(sizes: readonly number[]): Promise<QueuePosition[]> {
+    this.#assertOpen();
+    return this.#readLock.run(() => this.#reader.skip(sizes));
+  }
+
+  /**
    * Resolves when `read()` has something to return (at once if it has already), or when the queue
    * closes. Rejects with `signal.reason` if `signal` aborts first.
    */

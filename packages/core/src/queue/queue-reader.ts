@@ -7,6 +7,7 @@ import { QueuePosition } from './queue-position.js';
 import type { Quarantine } from './quarantine.js';
 import type { ScannedCorruption } from './segment-scanner.js';
 import { NEEDS_FILL, SegmentScanner } from './segment-scanner.js';
+import { FRAME_HEADER_BYTES } from './record-frame.js';
 import type { Segment, SegmentList } from './segment-list.js';
 
 /**
@@ -135,6 +136,32 @@ export class QueueReader {
         bytes += entry.data.length;
         out.push(record);
       }
+    }
+    return out;
+  }
+
+  /**
+   * Takes the next records without reading them, given the data sizes of the records this
+   * process appended (in order): for a caller that still holds them in memory. Stops early at a
+   * record not yet written, and at anything that does not fit the sizes; returns the positions of
+   * the records taken.
+   */
+  async skip(sizes: readonly number[]): Promise<QueuePosition[]> {
+    const out: QueuePosition[] = [];
+    if (this.#carry !== undefined) return out;
+    for (const size of sizes) {
+      const frame = FRAME_HEADER_BYTES + size;
+      let segment = this.#segment ?? (await this.#openNext());
+      while (segment !== undefined && this.#scanner!.offset >= segment.size && this.#segments.isSealed(segment)) {
+        this.#taken = segment.records;
+        await this.#closeSegment(segment.id + 1);
+        segment = await this.#openNext();
+      }
+      if (segment === undefined) break;
+      const start = this.#scanner!.offset;
+      if (start + frame > segment.size || !this.#scanner!.skip(frame)) break;
+      this.#taken++;
+      out.push(new QueuePosition(segment.id, start + frame, ++this.#seq, this.#epoch));
     }
     return out;
   }

@@ -104,6 +104,16 @@ export class SegmentScanner {
     return corruption;
   }
 
+  /**
+   * Moves past `bytes` bytes of frames the caller knows are there (it appended them) without
+   * reading them. Returns false, moving nothing, while the scanner is skipping a corruption.
+   */
+  skip(bytes: number): boolean {
+    if (this.#badStart >= 0) return false;
+    this.#offset += bytes;
+    return true;
+  }
+
   /** Reads what the last `next()` call was missing. */
   async fill(end: number): Promise<void> {
     const from = this.#badStart < 0 ? this.#offset : this.#probe;

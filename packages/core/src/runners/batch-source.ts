@@ -27,8 +27,11 @@ export interface BatchSource {
    * with nothing to take.
    */
   take(policy: BatchPolicy, wake: Promise<void>, hurry: boolean): Promise<SourcedBatch | undefined>;
-  /** Starts taking messages in (a disk queue starts spooling), before the output is open. */
-  start(): void;
+  /**
+   * Starts taking messages in (a disk queue starts spooling), before the output is open.
+   * `deadLetter` takes messages the source cannot hold (one a disk queue cannot encode).
+   */
+  start(deadLetter: (messages: readonly Message[], reason: string) => void): void;
   /** Releases resources; called once the runner is done with the source. */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { decodeMessage, encodeMessage } from '../message/message-codec.js';
 import type { Message } from '../message/message.js';
 import { DELIVERY } from '../message/slots.js';
 import { DiskQueue, type DiskQueueOptions } from '../queue/disk-queue.js';
+import type { QueuePosition } from '../queue/queue-position.js';
 import type { MessageQueue } from '../queue/message-queue.js';
 import { Notifier, sleep } from '../queue/notifier.js';
 import type { BatchPolicy } from '../plugins/types.js';
@@ -45,6 +46,7 @@ export class DiskSource implements BatchSource {
   #window: SpooledWindow | undefined;
   /** Set when the output must stop (full_action = "shutdown"); `take` throws it. */
   #failure: Error | undefined;
+  #deadLetter: (messages: readonly Message[], reason: string) => void = () => {};
 
   constructor(memory: MessageQueue, options: DiskSourceOptions) {
     this.#memory = memory;
@@ -64,6 +66,28 @@ export class DiskSource implements BatchSource {
     const disk = await this.#open();
     if (disk.stats().pending === 0) await Promise.race([this.#spooled.wait(), wake]);
     if (this.#failure !== undefined) throw this.#failure;
+    return (await this.#takeSpooled(disk, policy)) ?? this.#read(disk, policy);
+  }
+
+  /**
+   * The next batch straight from the spooled window when it holds the next records: the queue
+   * moves past them without reading them back. Undefined when they must be read.
+   */
+  async #takeSpooled(disk: DiskQueue, policy: BatchPolicy): Promise<SourcedBatch | undefined> {
+    const window = this.#window!;
+    const { messages, sizes } = window.leading(policy.maxMessages, policy.maxBytes);
+    if (messages.length === 0) return undefined;
+    const positions = await disk.skip(sizes);
+    if (positions.length === 0) return undefined;
+    for (let i = 0; i < positions.length; i++) window.next(sizes[i]!);
+    this.#onDisk = disk.stats().pending;
+    messages.length = positions.length;
+    const last = positions[positions.length - 1]!;
+    return { messages, acknowledge: () => this.#acknowledge(disk, last) };
+  }
+
+  /** The next batch read back from the disk queue (and decoded where the window cannot help). */
+  async #read(disk: DiskQueue, policy: BatchPolicy): Promise<SourcedBatch | undefined> {
     const corruptBefore = disk.stats().corruptRecords;
     const records = await disk.read(policy.maxMessages, policy.maxBytes);
     const stats = disk.stats();
@@ -86,16 +110,16 @@ export class DiskSource implements BatchSource {
       }
     }
     const last = records[records.length - 1]!.position;
-    return {
-      messages,
-      acknowledge: async () => {
-        await disk.ack(last);
-        this.#onDisk = disk.stats().pending;
-      },
-    };
+    return { messages, acknowledge: () => this.#acknowledge(disk, last) };
   }
 
-  start(): void {
+  async #acknowledge(disk: DiskQueue, last: QueuePosition): Promise<void> {
+    await disk.ack(last);
+    this.#onDisk = disk.stats().pending;
+  }
+
+  start(deadLetter: (messages: readonly Message[], reason: string) => void): void {
+    this.#deadLetter = deadLetter;
     // Spool while the output is still opening (or down), so inputs keep moving. A failure to
     // open the queue surfaces from take().
     this.#open().catch(() => {});
@@ -114,6 +138,25 @@ export class DiskSource implements BatchSource {
       this.#spooler = this.#disk.then((disk) => this.#spool(disk));
     }
     return this.#disk;
+  }
+
+  /**
+   * The encodings of the messages that have one; the others (a field value that does not fit its
+   * type, a timestamp beyond int64) go to the dead-letter route.
+   */
+  #encode(taken: readonly Message[]): { messages: Message[]; records: Uint8Array[] } {
+    const messages: Message[] = [];
+    const records: Uint8Array[] = [];
+    for (const message of taken) {
+      try {
+        records.push(encodeMessage(message));
+        messages.push(message);
+      } catch (error) {
+        this.#options.counters.add('queue_encode_failures');
+        this.#deadLetter([message], `cannot be written to the disk queue: ${errorMessage(error)}`);
+      }
+    }
+    return { messages, records };
   }
 
   /** Moves messages from memory to disk until closed, then spools what is left. */
@@ -143,8 +186,8 @@ export class DiskSource implements BatchSource {
   }
 
   /** Appends with the full policy; returns false when the messages were not queued (shut down). */
-  async #append(disk: DiskQueue, messages: readonly Message[]): Promise<boolean> {
-    const records = messages.map(encodeMessage);
+  async #append(disk: DiskQueue, taken: readonly Message[]): Promise<boolean> {
+    const { messages, records } = this.#encode(taken);
     for (let attempt = 1; ; attempt++) {
       // Into the window first: a reader may see the records before this continuation runs.
       this.#window!.appended(

@@ -114,7 +114,7 @@ export class OutputRunnerImpl implements OutputRunner, Subscriber {
 
   async run(): Promise<void> {
     const { output, common, source } = this.#setup;
-    source.start();
+    source.start((messages, reason) => this.#deadLetter(messages, reason, 0));
     if (!(await this.#attempt('open', async () => output.open?.(this)))) return;
     const tickMs = common.ticker_interval;
     let nextTick = tickMs > 0 ? Date.now() + tickMs : Infinity;

@@ -2,9 +2,9 @@ import type { Message } from '../message/message.js';
 
 /**
  * The messages this process appended to an output's disk queue, in append order, kept in memory
- * up to a byte budget so that the output's reader can use them instead of decoding the records it
- * reads back. Records that were on disk before this process started, or that were appended past
- * the budget, are decoded as usual. Any doubt (a dropped or corrupt record, a size that does not
+ * up to a byte budget so that the output's reader can use them instead of reading and decoding
+ * the records. Records that were on disk before this process started, or that were appended past
+ * the budget, are read and decoded as usual. Any doubt (a dropped or corrupt record, a size that does not
  * match) turns the window off for good: it is only a shortcut, never the source of truth.
  */
 export class SpooledWindow {
@@ -41,6 +41,27 @@ export class SpooledWindow {
       const entry = this.#entries.pop()!;
       if (typeof entry !== 'number') this.#held -= entry.size;
     }
+  }
+
+  /**
+   * The messages (and their encoded sizes) behind the next records, when the window holds them
+   * all from the queue's read position on: up to `maxMessages` and about `maxBytes` encoded bytes
+   * (at least one). Empty when the next record must be read and decoded. Takes nothing: pass each
+   * record taken to {@link next}.
+   */
+  leading(maxMessages: number, maxBytes: number): { messages: Message[]; sizes: number[] } {
+    const messages: Message[] = [];
+    const sizes: number[] = [];
+    if (!this.#enabled || this.#foreign > 0) return { messages, sizes };
+    let bytes = 0;
+    for (let i = this.#head; i < this.#entries.length && messages.length < maxMessages; i++) {
+      const entry = this.#entries[i]!;
+      if (typeof entry === 'number' || (messages.length > 0 && bytes + entry.size > maxBytes)) break;
+      messages.push(entry.message);
+      sizes.push(entry.size);
+      bytes += entry.size;
+    }
+    return { messages, sizes };
   }
 
   /** The message behind the next record read (of `size` bytes), or undefined: decode it. */

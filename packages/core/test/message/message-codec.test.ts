@@ -286,4 +286,17 @@ describe('message codec', () => {
       assert.throws(() => back.value('a'), { code: 'HEKATE_ERR_DECODE', message: /JSON object/ });
     });
   });
+
+  it('gives a message whose uuid was never read a random v4 uuid, the same on both sides', () => {
+    const uuids = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const m = new Message(1n);
+      const back = decodeMessage(encodeMessage(m));
+      assert.match(m.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.equal(back.uuid, m.uuid);
+      assert.equal(m.clone().uuid, m.uuid);
+      uuids.add(m.uuid);
+    }
+    assert.equal(uuids.size, 300);
+  });
 });

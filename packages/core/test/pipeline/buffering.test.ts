@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { RetryableError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
-import { ScriptInput, TestOutput, acceptAll, scripts } from '../support/test-plugins.js';
+import { ScriptInput, TestOutput, acceptAll, createMessage, scripts } from '../support/test-plugins.js';
+import { defineFilter } from '../../src/plugins/define.js';
+import { z } from 'zod';
 
 test('with use_buffering, inputs keep moving while the output is down; everything arrives after it returns', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'hekate-buffering-'));
@@ -57,4 +59,55 @@ test('with use_buffering, inputs keep moving while the output is down; everythin
   for (const [i, expected] of [20, 40, 80, 160, 200].entries()) assert.ok(gaps[i]! >= expected - 2, `gap ${i}: ${gaps}`);
   assert.ok(gaps.every((g) => g < 400), `the delay is capped: ${gaps}`);
   await pipeline.stop();
+});
+
+test('a message the disk queue cannot encode goes to the dead-letter route; the rest are buffered', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'hekate-buffering-'));
+  const BadFieldFilter = defineFilter({
+    type: 'BadFieldFilter',
+    summary: 'Re-injects each message as type "checked", one of them with an ill-typed field (tests only).',
+    options: z.object({}).strict(),
+    create: () => ({
+      process(message, runner) {
+        const copy = createMessage({ type: 'checked', payload: message.payload });
+        if (message.payload === 'm1') copy.fields = [{ name: 'n', type: 'integer', values: ['not a number'], representation: '' }];
+        runner.inject(copy);
+      },
+    }),
+  });
+  scripts.set('unencodable', {
+    batches: [{ stream: 'a', position: 1, payloads: ['m0', 'm1', 'm2'] }],
+    acknowledged: [],
+    linger: false,
+  });
+  const sink = acceptAll('buffered-out');
+  const dead = acceptAll('dead-letters');
+  const pipeline = await Pipeline.fromToml(
+    `
+    [hekate]
+    base_dir = "${dir}"
+    [in]
+    type = "ScriptInput"
+    script = "unencodable"
+    [check]
+    type = "BadFieldFilter"
+    message_matcher = "Type != 'checked' && Type != 'hekate.dead_letter'"
+    [out]
+    type = "TestOutput"
+    id = "buffered-out"
+    message_matcher = "Type == 'checked'"
+    use_buffering = true
+    [dead]
+    type = "TestOutput"
+    id = "dead-letters"
+    message_matcher = "Type == 'hekate.dead_letter'"
+  `,
+    { plugins: [ScriptInput, TestOutput, BadFieldFilter], logger: silentLogger },
+  );
+  await pipeline.start();
+  assert.equal((await pipeline.done).reason, 'finished');
+  assert.deepEqual(sink.written, ['m0', 'm2']);
+  assert.deepEqual(dead.written, ['m1']);
+  assert.equal(pipeline.stats().plugins.out!.counters.queue_encode_failures, 1);
+  assert.deepEqual(scripts.get('unencodable')!.acknowledged, [{ stream: 'a', position: 1 }]);
 });

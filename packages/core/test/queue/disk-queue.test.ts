@@ -43,6 +43,48 @@ describe('DiskQueue', () => {
     });
   });
 
+  it('skips records its caller appended, giving the positions a read would have, across segments', async () => {
+    const twin = await tempDir();
+    try {
+      await withQueue(queueOptions(dir, { maxFileSize: 200 }), async (q) =>
+        withQueue(queueOptions(twin, { maxFileSize: 200 }), async (t) => {
+          const records = Array.from({ length: 10 }, (_, b) => numbered('r', b * 5, 5, 20 + (b % 3))).flat();
+          for (let b = 0; b < 10; b++) {
+            await q.append(records.slice(b * 5, b * 5 + 5));
+            await t.append(records.slice(b * 5, b * 5 + 5));
+          }
+          const read = await readAll(t, 7);
+          const sizes = records.map((r) => r.length);
+          // Mixed with reads, in uneven steps, and asking for more than was appended at the end.
+          const got = [...(await q.read(3, 1 << 20)).map((r) => r.position)];
+          got.push(...(await q.skip(sizes.slice(3, 20))));
+          got.push(...(await q.read(4, 1 << 20)).map((r) => r.position));
+          got.push(...(await q.skip([...sizes.slice(24), 20, 20])));
+          assert.deepEqual(got.map(String), read.map((r) => String(r.position)));
+          assert.equal(q.stats().pending, 50, 'skipped, not yet acknowledged');
+          assert.deepEqual(await q.skip([20]), [], 'nothing left to skip');
+          await q.ack(got[29]!);
+          assert.equal(q.stats().pending, 20);
+        }),
+      );
+      await withQueue(queueOptions(dir), async (q) => {
+        assert.deepEqual(texts(await readAll(q)).map((x) => x.replace(/\.+$/, '')), Array.from({ length: 20 }, (_, i) => `r${i + 30}`));
+      });
+    } finally {
+      await removeDir(twin);
+    }
+  });
+
+  it('stops skipping at a record that is not written yet', async () => {
+    await withQueue(queueOptions(dir), async (q) => {
+      await q.append([bytes('a'.repeat(10))]);
+      assert.equal((await q.skip([10, 50])).length, 1);
+      await q.append([bytes('b'.repeat(100))]);
+      assert.deepEqual(await q.skip([200]), [], 'a size past the end of what is written');
+      assert.deepEqual(texts(await q.read(10, 1 << 20)), ['b'.repeat(100)]);
+    });
+  });
+
   it('limits a read by records and by bytes, but always returns at least one record', async () => {
     await withQueue(queueOptions(dir), async (q) => {
       await q.append([bytes('a'.repeat(100)), bytes('b'.repeat(100)), bytes('c'.repeat(10)), bytes('d')]);
