@@ -29,6 +29,16 @@ export class ByteWriter {
     }
   }
 
+  /** Bytes written since the last reset. */
+  get length(): number {
+    return this.#pos;
+  }
+
+  /** Forgets what was written after the first `length` bytes. */
+  truncate(length: number): void {
+    this.#pos = Math.min(this.#pos, length);
+  }
+
   /** A copy of the bytes written since the last reset. */
   finish(): Uint8Array {
     return copyOf(this.#buf, 0, this.#pos);

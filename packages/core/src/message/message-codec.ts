@@ -68,6 +68,45 @@ const writer = new ByteWriter();
  * @throws EncodeError when a field holds a value that does not match its type.
  */
 export function encodeMessage(msg: Message): Uint8Array {
+  writer.reset();
+  writeMessage(writer, msg);
+  return writer.finish();
+}
+
+/**
+ * Encodes messages one after another into one buffer, like {@link encodeMessage} each: the
+ * encodings are views of that buffer, which saves an allocation and a copy per message. A message
+ * that cannot be encoded is left out and handed to `onError` with its EncodeError.
+ */
+export function encodeMessages(
+  messages: readonly Message[],
+  onError: (message: Message, error: unknown) => void,
+): { encoded: Message[]; records: Uint8Array[] } {
+  const w = writer;
+  w.reset();
+  const encoded: Message[] = [];
+  const ends: number[] = [];
+  const failed: [Message, unknown][] = [];
+  for (const msg of messages) {
+    const start = w.length;
+    try {
+      writeMessage(w, msg);
+    } catch (error) {
+      w.truncate(start);
+      failed.push([msg, error]);
+      continue;
+    }
+    encoded.push(msg);
+    ends.push(w.length);
+  }
+  const all = w.finish();
+  const records = ends.map((end, i) => all.subarray(i === 0 ? 0 : ends[i - 1], end));
+  // Only now, with the shared writer done: onError may run code that encodes.
+  for (const [msg, error] of failed) onError(msg, error);
+  return { encoded, records };
+}
+
+function writeMessage(w: ByteWriter, msg: Message): void {
   // Read everything that may run code (lazy uuid, lazy fields) before writing.
   const binaryUuid = msg.binaryUuid();
   const uuid = binaryUuid === undefined ? msg.uuid : '';
@@ -76,8 +115,6 @@ export function encodeMessage(msg: Message): Uint8Array {
   const textIsPayload = json !== undefined && json.text === msg.payload;
   const raw = msg.raw;
   const uuidIsBinary = binaryUuid !== undefined || parseUuid(uuid);
-  const w = writer;
-  w.reset();
   w.u8(VERSION);
   w.u8(
     (uuidIsBinary ? FLAG_UUID_BYTES : 0) |
@@ -105,7 +142,6 @@ export function encodeMessage(msg: Message): Uint8Array {
   }
   w.varint(fields.length);
   for (const field of fields) writeField(w, field);
-  return w.finish();
 }
 
 /** The message's JSON-backed fields when they can be stored as their record's text. */

@@ -1,6 +1,6 @@
 import { errorMessage, hasCode } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { decodeMessage, encodeMessage } from '../message/message-codec.js';
+import { decodeMessage, encodeMessages } from '../message/message-codec.js';
 import type { Message } from '../message/message.js';
 import { DELIVERY } from '../message/slots.js';
 import { DiskQueue, type DiskQueueOptions } from '../queue/disk-queue.js';
@@ -145,18 +145,11 @@ export class DiskSource implements BatchSource {
    * type, a timestamp beyond int64) go to the dead-letter route.
    */
   #encode(taken: readonly Message[]): { messages: Message[]; records: Uint8Array[] } {
-    const messages: Message[] = [];
-    const records: Uint8Array[] = [];
-    for (const message of taken) {
-      try {
-        records.push(encodeMessage(message));
-        messages.push(message);
-      } catch (error) {
-        this.#options.counters.add('queue_encode_failures');
-        this.#deadLetter([message], `cannot be written to the disk queue: ${errorMessage(error)}`);
-      }
-    }
-    return { messages, records };
+    const { encoded, records } = encodeMessages(taken, (message, error) => {
+      this.#options.counters.add('queue_encode_failures');
+      this.#deadLetter([message], `cannot be written to the disk queue: ${errorMessage(error)}`);
+    });
+    return { messages: encoded, records };
   }
 
   /** Moves messages from memory to disk until closed, then spools what is left. */
