@@ -192,18 +192,7 @@ cmd_start() {
 }
 
 cmd_stop() {
-  local pid
-  pid="$(service_pid "$PIDFILE" "$BIN")"
-  if [[ -z "$pid" ]]; then
-    rm -f -- "$PIDFILE"
-    svc_log "not running"
-    return 0
-  fi
-  local t0
-  t0="$(now_ms)"
-  stop_pid "$pid" "$STOP_GRACE" || svc_die "could not stop pid $pid"
-  rm -f -- "$PIDFILE"
-  svc_log "stopped (pid $pid, $(($(now_ms) - t0)) ms)"
+  stop_service "$PIDFILE" "$BIN" "$STOP_GRACE"
 }
 
 cmd_status() {

@@ -90,6 +90,22 @@ stop_pid() {
   ! pid_alive "$pid"
 }
 
+# stop_service PIDFILE NEEDLE GRACE [NOTE]: stops the service recorded in PIDFILE (see
+# service_pid) with stop_pid, removes PIDFILE, and logs it (NOTE is appended to the log line).
+stop_service() {
+  local pidfile="$1" needle="$2" grace="$3" note="${4:-}" pid t0
+  pid="$(service_pid "$pidfile" "$needle")"
+  if [[ -z "$pid" ]]; then
+    rm -f -- "$pidfile"
+    svc_log "not running"
+    return 0
+  fi
+  t0="$(now_ms)"
+  stop_pid "$pid" "$grace" || svc_die "could not stop pid $pid"
+  rm -f -- "$pidfile"
+  svc_log "stopped (pid $pid, $(($(now_ms) - t0)) ms)$note"
+}
+
 # spawn_detached PIDFILE OUTFILE CMD...: starts CMD in its own session (so a Ctrl-C
 # in the terminal that ran the script does not reach it; the scripts stop it), with
 # stdin from /dev/null and stdout+stderr appended to OUTFILE. The PID of CMD itself
