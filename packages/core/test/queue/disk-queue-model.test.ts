@@ -1,7 +1,10 @@
 /**
  * Model-based test of the disk queue (reliability plan §5.6, after Vector's disk_v2 model tests):
- * random sequences of append, flush, read, ack, crash, restart and corrupt-a-byte run against a real
- * queue in a temporary directory and an in-memory model of what must come back.
+ * random sequences of append, flush, read, skip, ack, crash, restart and corrupt-a-byte run against
+ * a real queue in a temporary directory and an in-memory model of what must come back. A skip
+ * takes records without reading them, as a buffered output does with the records it appended in
+ * the same session (so only those, only once every earlier record has been taken, and not after a
+ * read met a corrupt record).
  *
  * A crash closes the queue and undoes what the close wrote (closeAsCrash), then cuts every segment
  * at a random byte between the length last fsynced (observed by wrapping FileHandle's
@@ -30,6 +33,7 @@ type Command =
   | { kind: 'append'; sizes: number[] }
   | { kind: 'flush' }
   | { kind: 'read'; max: number }
+  | { kind: 'skip'; max: number }
   | { kind: 'ack'; pick: number }
   | { kind: 'crash'; cuts: number[] }
   | { kind: 'restart' }
@@ -43,6 +47,7 @@ const append = fc.record({
   sizes: fc.array(fc.nat(40), { minLength: 1, maxLength: 4 }),
 });
 const read = fc.record({ kind: fc.constant('read' as const), max: fc.integer({ min: 1, max: 8 }) });
+const skip = fc.record({ kind: fc.constant('skip' as const), max: fc.integer({ min: 1, max: 8 }) });
 const ack = fc.record({ kind: fc.constant('ack' as const), pick: fc.nat() });
 const crash = fc.record({
   kind: fc.constant('crash' as const),
@@ -59,6 +64,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 3, arbitrary: append },
   { weight: 1, arbitrary: fc.constant({ kind: 'flush' as const }) },
   { weight: 3, arbitrary: read },
+  { weight: 2, arbitrary: skip },
   { weight: 4, arbitrary: ack },
   { weight: 2, arbitrary: crash },
   { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
@@ -125,6 +131,8 @@ class Harness {
   /** After a crash, until the first read shows where the persisted cursor was. */
   #resumeUnknown = false;
   #positions = new Map<number, QueuePosition>();
+  /** Index of the first record appended in this session. */
+  #sessionStart = 0;
 
   constructor(options: DiskQueueOptions) {
     this.#options = options;
@@ -135,6 +143,7 @@ class Harness {
     assert.equal(this.#queue.stats().cursorRecoveries, 0, 'a crash needed a cursor recovery');
     this.#positions.clear();
     this.#ackEvents = [];
+    this.#sessionStart = this.#recs.length;
   }
 
   #skippable(i: number): boolean {
@@ -161,6 +170,8 @@ class Harness {
         return;
       case 'read':
         return this.#read(c.max);
+      case 'skip':
+        return this.#skip(c.max);
       case 'ack': {
         const ackable = [...this.#positions.keys()].filter((i) => i > this.#acked);
         if (ackable.length === 0) return;
@@ -210,6 +221,18 @@ class Harness {
       this.#assertSkippable(last + 1, this.#recs.length, 'queue looked empty');
       this.#checkPending();
     }
+  }
+
+  async #skip(max: number): Promise<void> {
+    const next = this.#lastRead + 1;
+    // As a buffered output: only records of this session, and never again once a read met a
+    // corrupt record (the output then stops trusting what it holds in memory).
+    if (this.#resumeUnknown || next < this.#sessionStart || this.#queue.stats().corruptRecords > 0) return;
+    const sizes = this.#recs.slice(next, next + max).map((r, k) => payload(next + k, r.size).length);
+    const positions = await this.#queue.skip(sizes);
+    assert.equal(positions.length, sizes.length, 'every record appended in this session can be skipped');
+    positions.forEach((position, k) => this.#positions.set(next + k, position));
+    this.#lastRead += positions.length;
   }
 
   #checkPending(): void {
