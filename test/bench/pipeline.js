@@ -1,7 +1,10 @@
 // `npm run bench`: Hekate pipelines against plain-Node baselines on the same generated API log,
 // in the same run. Prints lines/s, MB/s, peak RSS and the ratios.
 //
-//   BENCH_LINES (1000000)  BENCH_REPEAT (3, the median is kept)  HEKATE_BENCH_DIR (../shared/bench)
+//   BENCH_LINES (1000000)  BENCH_REPEAT (3 rounds, the median of each case is kept)
+//   HEKATE_BENCH_DIR (../shared/bench)
+//
+// Each round runs every case once, so cases compared with each other see the same machine.
 //
 // Cases:
 //   filter        StdinInput → JsonDecoder → `Type == 'click' && Fields[status] >= 500` → FileOutput
@@ -12,7 +15,7 @@
 // one fdatasync per 1000 lines. Then the FileInput cases (test/bench/file-input.js) run.
 import { writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { BENCH_DIR, CLI, ROOT, apiLog, measure, repeat, report, sizeOf, workDir } from './support/harness.js';
+import { BENCH_DIR, CLI, ROOT, apiLog, interleave, measure, report, sizeOf, workDir } from './support/harness.js';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
@@ -43,20 +46,22 @@ cursor_update_count = 50
 `;
 }
 
-async function hekateCase(name, file, matcher, { buffered = false } = {}) {
+/** One run of a Hekate pipeline over `file`. */
+function hekateCase(name, file, matcher, { buffered = false } = {}) {
   const out = path.join(workDir(), `${name}.out`);
   const toml = path.join(workDir(), `${name}.toml`);
   writeFileSync(toml, config(out, matcher, buffered));
-  return repeat(REPEAT, async () => {
+  return () => {
     rmSync(out, { force: true });
     rmSync(path.join(workDir(), 'state'), { recursive: true, force: true });
     return measure([CLI, 'run', '-config', toml, '-log-level', 'warn'], { stdinFile: file });
-  });
+  };
 }
 
-async function baseline(file, select) {
+/** One run of the plain-Node baseline over `file`. */
+function baseline(file, select) {
   const out = path.join(workDir(), `baseline-${select}.out`);
-  return repeat(REPEAT, () => measure([path.join(BENCH_DIR, 'baseline-d-write.js'), file, out], { env: { SELECT: select } }));
+  return () => measure([path.join(BENCH_DIR, 'baseline-d-write.js'), file, out], { env: { SELECT: select } });
 }
 
 const file = await apiLog(LINES);
@@ -70,12 +75,14 @@ const row = (name, run, base) => ({
   ...(base === undefined ? {} : { ratio: base.sec / run.sec, rssRatio: run.rss / base.rss }),
 });
 
-console.log(`Pipeline bench: ${LINES.toLocaleString('en-US')} lines (${(bytes / 1e6).toFixed(0)} MB), median of ${REPEAT}, node ${process.version}`);
-const predBase = await baseline(file, 'pred');
-const pred = await hekateCase('filter', file, "Type == 'click' && Fields[status] >= 500");
-const allBase = await baseline(file, 'all');
-const all = await hekateCase('pass-through', file, 'TRUE');
-const buffered = await hekateCase('buffered', file, 'TRUE', { buffered: true });
+console.log(`Pipeline bench: ${LINES.toLocaleString('en-US')} lines (${(bytes / 1e6).toFixed(0)} MB), median of ${REPEAT} interleaved rounds, node ${process.version}`);
+const [predBase, pred, allBase, all, buffered] = await interleave(REPEAT, [
+  baseline(file, 'pred'),
+  hekateCase('filter', file, "Type == 'click' && Fields[status] >= 500"),
+  baseline(file, 'all'),
+  hekateCase('pass-through', file, 'TRUE'),
+  hekateCase('buffered', file, 'TRUE', { buffered: true }),
+]);
 report('Filtering and pass-through pipelines vs plain Node (ratio = baseline time / Hekate time)', [
   row('baseline-d-write SELECT=pred', predBase),
   row('hekate filter', pred, predBase),

@@ -86,6 +86,18 @@ export async function repeat(times, fn) {
   return median(runs);
 }
 
+/**
+ * Runs every function of `cases` once per round, in order, for `times` rounds, and returns the
+ * median run of each: cases compared with each other see the same drift of a shared machine.
+ */
+export async function interleave(times, cases) {
+  const runs = cases.map(() => []);
+  for (let i = 0; i < times; i++) {
+    for (const [k, fn] of cases.entries()) runs[k].push(await fn());
+  }
+  return runs.map(median);
+}
+
 /** Size of a file in bytes. */
 export function sizeOf(file) {
   return statSync(file).size;
