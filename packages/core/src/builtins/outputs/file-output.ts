@@ -47,6 +47,8 @@ class FileOutputImpl implements Output {
   readonly #o: FileOutputOptions;
   readonly #packer = new RecordPacker('FileOutput');
   #handle: FileHandle | undefined;
+  /** The file's size as far as this output knows (it is the only writer), or undefined: stat it. */
+  #size: number | undefined;
   #truncate: boolean;
   /** Serialises writes with reopen and close, which SIGHUP can call at any time. */
   #chain: Promise<unknown> = Promise.resolve();
@@ -96,6 +98,7 @@ class FileOutputImpl implements Output {
     // O_NOFOLLOW: a symlink planted at the path is refused rather than written through.
     const flags = FLAGS | (this.#truncate ? constants.O_TRUNC : 0);
     this.#handle = await open(this.#path, flags, this.#o.perm);
+    this.#size = undefined;
     // Truncate only at the first open: a reopen after rotation must not empty the file.
     this.#truncate = false;
   }
@@ -111,14 +114,16 @@ class FileOutputImpl implements Output {
     const handle = this.#handle!;
     let start: number | undefined;
     try {
-      start = (await handle.stat()).size;
+      start = this.#size ?? (await handle.stat()).size;
+      this.#size = undefined;
       for (let done = 0; done < data.length; ) {
         done += (await handle.write(data, done, data.length - done)).bytesWritten;
       }
       if (this.#o.fsync) await handle.datasync();
+      this.#size = start + data.length;
     } catch (error) {
       // Take back a partly written batch, so the retry leaves no torn record in the file.
-      if (start !== undefined) await handle.truncate(start).catch(() => undefined);
+      if (start !== undefined) await handle.truncate(start).then(() => (this.#size = start), () => undefined);
       const reason = errorMessage(error);
       throw new RetryableError(`FileOutput could not write ${this.#path}: ${reason}`, { cause: error });
     }
