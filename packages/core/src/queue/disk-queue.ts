@@ -9,7 +9,8 @@ import type { QueuePosition } from './queue-position.js';
 import { Quarantine } from './quarantine.js';
 import { QueueReader } from './queue-reader.js';
 import { recoverQueue } from './queue-recovery.js';
-import { frameSize, MAX_RECORD_BYTES, writeFrames } from './record-frame.js';
+import { fillChecksumsOffThread } from './frame-checksums.js';
+import { frameSize, layFrames, MAX_RECORD_BYTES } from './record-frame.js';
 import { fsyncPath } from './segment-files.js';
 import { SegmentList, type Segment } from './segment-list.js';
 import { SegmentWriter } from './segment-writer.js';
@@ -28,6 +29,11 @@ export type { QueuePosition } from './queue-position.js';
 
 /** Batches up to this size are framed in a reused buffer; larger ones get their own. */
 const SCRATCH_LIMIT = 4 * 1024 * 1024;
+
+/** A zeroed byte buffer in shared memory, which a worker thread can fill in. */
+function sharedBytes(length: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(length));
+}
 
 let nextEpoch = 1;
 
@@ -85,7 +91,7 @@ export class DiskQueue {
   #writer: SegmentWriter | undefined;
   /** The seq of the last acknowledged position. */
   #ackedSeq = 0;
-  #scratch = new Uint8Array(64 * 1024);
+  #scratch = sharedBytes(64 * 1024);
   #syncTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
@@ -155,7 +161,7 @@ export class DiskQueue {
     await this.#writeLock.run(async () => {
       await this.#makeRoom(bytes);
       const writer = this.#writer!;
-      const frames = this.#frame(records, bytes);
+      const frames = await this.#frame(records, bytes);
       try {
         await writer.write(frames, records.length, this.#options.fsync === 'batch');
       } catch (cause) {
@@ -352,14 +358,18 @@ export class DiskQueue {
     }
   }
 
-  /** The records framed into one buffer of exactly `bytes`. */
-  #frame(records: readonly Uint8Array[], bytes: number): Uint8Array {
+  /**
+   * The records framed into one buffer of exactly `bytes`. The checksums are computed on a worker
+   * thread when the frames are in the (shared) scratch buffer.
+   */
+  async #frame(records: readonly Uint8Array[], bytes: number): Promise<Uint8Array> {
     if (bytes > this.#scratch.length && bytes <= SCRATCH_LIMIT) {
-      this.#scratch = new Uint8Array(2 ** Math.ceil(Math.log2(bytes)));
+      this.#scratch = sharedBytes(2 ** Math.ceil(Math.log2(bytes)));
     }
     const out =
       bytes <= this.#scratch.length ? this.#scratch.subarray(0, bytes) : new Uint8Array(bytes);
-    writeFrames(records, out);
+    layFrames(records, out);
+    await fillChecksumsOffThread(out);
     return out;
   }
 

@@ -62,12 +62,29 @@ export function probeFrame(buf: Uint8Array, at: number, available: number): numb
 
 /** Frames `records` one after another into `out` from offset 0 (room assumed). */
 export function writeFrames(records: readonly Uint8Array[], out: Uint8Array): void {
+  layFrames(records, out);
+  fillChecksums(out);
+}
+
+/**
+ * Lays `records` out as frames one after another in `out` from offset 0 (room assumed), with
+ * their lengths but without their checksums: {@link fillChecksums} adds those.
+ */
+export function layFrames(records: readonly Uint8Array[], out: Uint8Array): void {
   let at = 0;
   for (const r of records) {
     writeU32(out, at, r.length);
-    writeU32(out, at + 4, crc32c(out, 0, at, at + 4));
-    writeU32(out, at + 8, crc32c(r));
     out.set(r, at + FRAME_HEADER_BYTES);
     at += FRAME_HEADER_BYTES + r.length;
+  }
+}
+
+/** Writes the two checksums of every frame laid out by {@link layFrames} in `frames`. */
+export function fillChecksums(frames: Uint8Array): void {
+  for (let at = 0; at < frames.length; ) {
+    const length = readU32(frames, at);
+    writeU32(frames, at + 4, crc32c(frames, 0, at, at + 4));
+    writeU32(frames, at + 8, crc32c(frames, 0, at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length));
+    at += FRAME_HEADER_BYTES + length;
   }
 }
