@@ -63,6 +63,33 @@ test('SIGTERM stops a running pipeline gracefully: queued messages are written, 
   assert.equal(await readFile(path.join(dir, 'click-errors.log'), 'utf8'), LINES[0] + '\n');
 });
 
+test('run stays up while every plugin idles without a handle, until SIGTERM: exit 0', async () => {
+  const dir = await tempDir();
+  const plugin = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures/idle-input.js');
+  const config = await writeConfig(
+    dir,
+    `
+[hekate]
+plugins = ["${plugin}"]
+
+[idle]
+type = "IdleInput"
+
+[out]
+type = "NullOutput"
+message_matcher = "TRUE"
+`,
+  );
+  const child = startHekate(['run', '-config', config, '-log-level', 'info']);
+  await waitFor(() => child.output.stderr.includes('Pipeline started'));
+  // Without something holding the event loop, node would exit here with 13 (unsettled await).
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(child.exitCode, null, child.output.stderr);
+  child.kill('SIGTERM');
+  const { code } = await child.exited;
+  assert.equal(code, 0, child.output.stderr);
+});
+
 test('validate: a good config prints OK and starts nothing', async () => {
   const dir = await tempDir();
   const config = await writeConfig(dir, pipeline(dir));

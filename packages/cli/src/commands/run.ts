@@ -23,6 +23,9 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   process.on('SIGTERM', onStop);
   process.on('SIGINT', onStop);
   process.on('SIGHUP', onHup);
+  // A daemon runs until signalled, even while every plugin idles on promises alone (an input
+  // waiting for more, outputs waiting for messages): signal listeners keep no process alive.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
   try {
     await pipeline.start();
     const exit = await pipeline.done;
@@ -33,6 +36,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     ctx.logger.info('Pipeline stopped.', { reason: exit.reason });
     return EXIT.OK;
   } finally {
+    clearInterval(keepAlive);
     process.off('SIGTERM', onStop);
     process.off('SIGINT', onStop);
     process.off('SIGHUP', onHup);
