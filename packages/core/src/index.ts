@@ -69,6 +69,7 @@ export { FIRST_PARTY_PACKAGES } from './registry/first-party.js';
 
 export { DEAD_LETTER_TYPE, createDeadLetter, restoreDeadLetter, type DeadLetterReason } from './runners/dead-letter.js';
 export { backoffDelay } from './runners/backoff.js';
+export { Counters } from './runners/counters.js';
 export { frameHekaRecord, RECORD_SEPARATOR, UNIT_SEPARATOR } from './runners/heka-framing.js';
 export { RecordPacker } from './builtins/shared/record-packer.js';
 

@@ -3,9 +3,9 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { silentLogger } from '@hekate/core';
+import { Counters, silentLogger } from '@hekate/core';
 import { Journal, type CheckpointEntry } from '../src/journal.js';
-import { TestCounters, tempDir } from './support/util.js';
+import { tempDir } from './support/util.js';
 
 function entry(offset: number, key = '1:2'): CheckpointEntry {
   return { key, path: '/var/log/app.log', stream: 'app', fingerprint: { length: 10, hash: 'h' }, offset, tail: 't', skip: false };
@@ -15,7 +15,7 @@ test('round-trips entries, with mode 0700 on the directory and 0600 on the file'
   const { dir, cleanup } = await tempDir();
   try {
     const journalDir = path.join(dir, 'state', 'in');
-    const counters = new TestCounters();
+    const counters = new Counters();
     const j = new Journal(journalDir, silentLogger, counters);
     assert.deepEqual(await j.load(), { entries: [], existed: false });
     await j.write([entry(10)]);
@@ -43,13 +43,13 @@ test('a damaged current generation falls back to the previous one, logged and co
   for (const [name, damage] of fixtures) {
     const { dir, cleanup } = await tempDir();
     try {
-      const j = new Journal(dir, silentLogger, new TestCounters());
+      const j = new Journal(dir, silentLogger, new Counters());
       await j.load();
       await j.write([entry(10)]);
       await j.write([entry(20)]);
       const file = path.join(dir, 'checkpoints.json');
       await writeFile(file, damage(await readFile(file, 'utf8')));
-      const counters = new TestCounters();
+      const counters = new Counters();
       const loaded = await new Journal(dir, silentLogger, counters).load();
       assert.deepEqual(loaded.entries, [entry(10)], name);
       assert.equal(counters.get('checkpoint_recoveries'), 1, name);
@@ -63,7 +63,7 @@ test('with no intact generation it starts empty but knows a journal existed', as
   const { dir, cleanup } = await tempDir();
   try {
     await writeFile(path.join(dir, 'checkpoints.json'), '{"checksum":');
-    const counters = new TestCounters();
+    const counters = new Counters();
     const loaded = await new Journal(dir, silentLogger, counters).load();
     assert.deepEqual(loaded, { entries: [], existed: true });
     assert.equal(counters.get('checkpoint_recoveries'), 1);
@@ -75,10 +75,10 @@ test('with no intact generation it starts empty but knows a journal existed', as
 test('invalid entries in an intact journal are dropped one by one and counted', async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    const j = new Journal(dir, silentLogger, new TestCounters());
+    const j = new Journal(dir, silentLogger, new Counters());
     await j.load();
     await j.write([entry(10), { ...entry(-1, '5:6') }]);
-    const counters = new TestCounters();
+    const counters = new Counters();
     const loaded = await new Journal(dir, silentLogger, counters).load();
     assert.deepEqual(loaded.entries, [entry(10)]);
     assert.equal(counters.get('checkpoint_recoveries'), 1);
@@ -94,7 +94,7 @@ test('a crash at any step of a write leaves the last or the new generation (mode
     fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 3 }), fc.nat(), async (generations, steps, tear) => {
       const { dir, cleanup } = await tempDir();
       try {
-        const j = new Journal(dir, silentLogger, new TestCounters());
+        const j = new Journal(dir, silentLogger, new Counters());
         await j.load();
         for (let g = 1; g <= generations; g++) await j.write([entry(g * 10)]);
         const current = path.join(dir, 'checkpoints.json');
@@ -104,7 +104,7 @@ test('a crash at any step of a write leaves the last or the new generation (mode
         await writeFile(`${current}.tmp`, tmpText);
         if (steps >= 2) await rename(current, `${current}.prev`);
         if (steps >= 3) await rename(`${current}.tmp`, current);
-        const loaded = await new Journal(dir, silentLogger, new TestCounters()).load();
+        const loaded = await new Journal(dir, silentLogger, new Counters()).load();
         const expected = steps === 0 ? generations * 10 : (generations + 1) * 10;
         assert.deepEqual(loaded.entries, [entry(expected)]);
       } finally {
@@ -119,7 +119,7 @@ test('a crash at any step of a write leaves the last or the new generation (mode
 async function nextGeneration(dir: string, generation: number): Promise<string> {
   const scratch = path.join(dir, 'scratch');
   await mkdir(scratch);
-  const j = new Journal(scratch, silentLogger, new TestCounters());
+  const j = new Journal(scratch, silentLogger, new Counters());
   await j.load();
   for (let g = 1; g < generation; g++) await j.write([entry(g * 10)]);
   await j.write([entry(generation * 10)]);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { Counters } from '@hekate/core';
 import { hashBytes } from '../src/file-identity.js';
 import { TailedFile, type FileBatch, type LineLimit } from '../src/tailed-file.js';
 import { LineSplitter } from './support/line-splitter.js';
-import { TestCounters } from './support/util.js';
 
 /** A line as written: content bytes, CRLF or LF ending. */
 interface Written {
@@ -25,7 +25,7 @@ function fileBytes(lines: readonly Written[], partial: Buffer): Buffer {
 }
 
 function newFile(start = 0, skip = false, limit: LineLimit = { maxBytes: 1 << 20, action: 'truncate' }, bytes: Buffer = Buffer.alloc(0)) {
-  const counters = new TestCounters();
+  const counters = new Counters();
   const recent = bytes.subarray(Math.max(0, start - 256), start);
   const state = { offset: start, skip, tail: hashBytes(recent) };
   const init = { key: '1:1', path: '/f', stream: 's', place: undefined, serial: 1, head: Buffer.alloc(0), start: state, recent, checkpoint: state };
@@ -144,7 +144,7 @@ test('a 10 MiB line between short lines is cut without being buffered', () => {
       return out;
     }
   }
-  const counters = new TestCounters();
+  const counters = new Counters();
   const state = { offset: 0, skip: false, tail: hashBytes(Buffer.alloc(0)) };
   const init = { key: '1:1', path: '/f', stream: 's', place: undefined, serial: 1, head: Buffer.alloc(0), start: state, recent: Buffer.alloc(0), checkpoint: state };
   const file = new TailedFile(init, () => new Watched(), { maxBytes: 1024, action: 'truncate' }, counters);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  Counters,
   createMessage,
   hasCode,
   silentLogger,
@@ -12,10 +13,10 @@ import {
 import { KafkaOutput, KafkaOutputPlugin } from '../src/kafka-output.js';
 import type { OutgoingTopic } from '../src/kafka-client.js';
 import { brokerDown, FakeClients, tooLarge, type FakeProducer } from './support/fake-kafka.js';
-import { TestCounters, testContext } from './support/fake-runner.js';
+import { testContext } from './support/fake-runner.js';
 
-function outputRunner(): OutputRunner & { counters: TestCounters } {
-  return { name: 'kafka_out', logger: silentLogger, counters: new TestCounters(), signal: new AbortController().signal };
+function outputRunner(): OutputRunner & { counters: Counters } {
+  return { name: 'kafka_out', logger: silentLogger, counters: new Counters(), signal: new AbortController().signal };
 }
 
 async function opened(extra: Record<string, unknown>) {

@@ -8,31 +8,18 @@ import type {
   FilterRunner,
   OutputRunner,
   PluginContext,
-  PluginCounters,
   PluginDefinition,
   PluginInstances,
   PluginKind,
 } from '../../src/plugins/types.js';
 import { ConfigError } from '../../src/errors.js';
+import { Counters } from '../../src/runners/counters.js';
 
 /** One line a plugin logged. */
 export interface LogEntry {
   level: 'error' | 'warn' | 'info' | 'debug';
   message: string;
   fields: LogFields | undefined;
-}
-
-/** Counters that can be read back. */
-export class TestCounters implements PluginCounters {
-  readonly values = new Map<string, number>();
-
-  add(name: string, n = 1): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + n);
-  }
-
-  get(name: string): number {
-    return this.values.get(name) ?? 0;
-  }
 }
 
 /** A logger that keeps what it is given. */
@@ -66,7 +53,7 @@ export function tempDir(): string {
 /** A plugin context for unit tests, with its collected logs and counters exposed. */
 export interface TestContext extends PluginContext {
   readonly logs: LogEntry[];
-  readonly counters: TestCounters;
+  readonly counters: Counters;
 }
 
 /** Makes a test context; `decoders` backs `createDecoder`. */
@@ -84,7 +71,7 @@ export function testContext(
     configDir: root,
     stateDir: join(root, 'state'),
     hostname: 'test-host',
-    counters: new TestCounters(),
+    counters: new Counters(),
     createDecoder(name: string): Decoder {
       const decoder = decoders.get(name);
       if (decoder === undefined) throw new ConfigError(`no decoder section named "${name}"`);
@@ -109,7 +96,7 @@ export function fakeFilterRunner(refuse?: (message: Message) => boolean): Filter
   return {
     name: 'filter',
     logger,
-    counters: new TestCounters(),
+    counters: new Counters(),
     injected,
     inject(message: Message) {
       if (refuse?.(message) === true) throw new Error('inject refused');
@@ -119,13 +106,13 @@ export function fakeFilterRunner(refuse?: (message: Message) => boolean): Filter
 }
 
 /** An output runner for calling outputs directly. */
-export function fakeOutputRunner(): OutputRunner & { counters: TestCounters; logs: LogEntry[] } {
+export function fakeOutputRunner(): OutputRunner & { counters: Counters; logs: LogEntry[] } {
   const logger = collectingLogger();
   return {
     name: 'output',
     logger,
     logs: logger.logs,
-    counters: new TestCounters(),
+    counters: new Counters(),
     signal: new AbortController().signal,
   };
 }

@@ -1,14 +1,13 @@
 import type { SplitRecord } from '@hekate/core';
-import { silentLogger } from '@hekate/core';
+import { Counters, silentLogger } from '@hekate/core';
 import { FileMatch, type FileMatchOptions } from '../../src/file-match.js';
 import { Journal } from '../../src/journal.js';
 import { PathDiscovery, type DiscoverySource } from '../../src/path-discovery.js';
 import type { FilePosition } from '../../src/tailed-file.js';
 import { Tailer, type TailerOptions } from '../../src/tailer.js';
 import { LineSplitter } from './line-splitter.js';
-import { TestCounters } from './util.js';
 
-export { TestCounters, tempDir, sleep } from './util.js';
+export { tempDir, sleep } from './util.js';
 
 /** A delivered record with where it came from. */
 export interface Line {
@@ -54,7 +53,7 @@ export interface RunSpec {
  */
 export class TailerRun {
   readonly lines: Line[] = [];
-  readonly counters = new TestCounters();
+  readonly counters = new Counters();
   readonly #abort = new AbortController();
   readonly #tailer: Tailer;
   readonly #unacked: FilePosition[] = [];

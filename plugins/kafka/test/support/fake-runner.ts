@@ -1,30 +1,17 @@
 import {
+  Counters,
   Message,
   silentLogger,
   type Checkpoint,
   type Input,
   type InputRunner,
   type PluginContext,
-  type PluginCounters,
   type SplitRecord,
   type SplitterStream,
 } from '@hekate/core';
 
-/** Counters kept in a map, for assertions. */
-export class TestCounters implements PluginCounters {
-  readonly values = new Map<string, number>();
-
-  add(name: string, n = 1): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + n);
-  }
-
-  get(name: string): number {
-    return this.values.get(name) ?? 0;
-  }
-}
-
 /** A plugin context for constructing a plugin outside a pipeline. */
-export function testContext(name: string, type: string): PluginContext & { counters: TestCounters } {
+export function testContext(name: string, type: string): PluginContext & { counters: Counters } {
   return {
     name,
     type,
@@ -32,7 +19,7 @@ export function testContext(name: string, type: string): PluginContext & { count
     configDir: process.cwd(),
     stateDir: process.cwd(),
     hostname: 'test-host',
-    counters: new TestCounters(),
+    counters: new Counters(),
     createDecoder: () => {
       throw new Error('no decoders in this test');
     },
@@ -54,7 +41,7 @@ export interface SeenDelivery {
 export class FakeInputRunner implements InputRunner {
   readonly name: string;
   readonly logger = silentLogger;
-  readonly counters = new TestCounters();
+  readonly counters = new Counters();
   readonly deliveries: SeenDelivery[] = [];
   /** While set, `deliver` waits for it: the pipeline is congested. */
   room: Promise<void> | undefined;

@@ -6,7 +6,8 @@ import { TokenSplitter } from '../../../src/builtins/splitters/token-splitter.js
 import { Message } from '../../../src/message/message.js';
 import type { InputRunner, SplitRecord, Splitter } from '../../../src/plugins/types.js';
 import { BufferedSplitterStream } from '../../../src/runners/splitter-stream.js';
-import { collectingLogger, make, TestCounters } from '../test-context.js';
+import { Counters } from '../../../src/runners/counters.js';
+import { collectingLogger, make } from '../test-context.js';
 
 interface FakeInputRunner extends InputRunner {
   readonly batches: Message[][];
@@ -16,7 +17,7 @@ interface FakeInputRunner extends InputRunner {
 }
 
 function fakeInputRunner(deliverIncompleteFinal = true): FakeInputRunner {
-  const counters = new TestCounters();
+  const counters = new Counters();
   const controller = new AbortController();
   const token = make(TokenSplitter);
   const splitter: Splitter = token;
