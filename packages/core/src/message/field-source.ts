@@ -11,9 +11,10 @@ export interface FieldSource {
   /** Builds every field, in order. Called at most once per message. */
   materialize(): Field[];
   /**
-   * Lets go of what it can rebuild on the next lookup (a parsed document): its message is about to
-   * wait in a queue, and most readers never ask for a field. `payload` is the message's payload,
-   * now a string of its own; a source keeping the same text should keep this string instead.
+   * Holds as little memory as it can, as its message is about to wait in a queue: text it keeps
+   * becomes a string of its own (`payload` is the message's payload, now one: a source keeping
+   * the same text should keep this string), and unless `keepParsed`, it lets go of what it can
+   * rebuild on the next lookup (a parsed document), since most readers never ask for a field.
    */
-  shrink?(payload: string): void;
+  shrink?(payload: string, keepParsed: boolean): void;
 }

@@ -173,10 +173,10 @@ export class JsonFieldSource implements FieldSource {
     return this.#before;
   }
 
-  shrink(payload: string): void {
+  shrink(payload: string, keepParsed: boolean): void {
     if (this.#text === undefined) return;
     this.#text = this.#text === payload ? payload : ownString(this.#text);
-    this.#root = undefined;
+    if (!keepParsed) this.#root = undefined;
   }
 
   /**

@@ -104,11 +104,11 @@ export class Message {
   /**
    * Makes the message hold as little memory as it can while it waits in a queue: the payload
    * becomes a string of its own (not a slice pinning a whole input chunk), and lazily decoded
-   * fields let go of what they can rebuild (a parsed JSON document, say).
+   * fields let go of what they can rebuild (a parsed JSON document, say) unless `keepParsed`.
    */
-  shrink(): void {
+  shrink(keepParsed = false): void {
     if (this.payload !== this.#ownPayload) this.#ownPayload = this.payload = ownString(this.payload);
-    this.#source?.shrink?.(this.payload);
+    this.#source?.shrink?.(this.payload, keepParsed);
   }
 
   /** The `fieldIndex`-th field named `name` (Heka's `Fields[name][fi]`), or undefined. */

@@ -16,6 +16,9 @@ export interface MessageQueueOptions {
   onDrop: (message: Message) => void;
 }
 
+/** Messages ahead of it under which a queued message keeps its lazily decoded fields whole. */
+const KEEP_FIELDS_WITHIN = 256;
+
 /** The bytes a message is taken to occupy in memory: a cheap estimate from its payload. */
 export function messageSize(message: Message): number {
   return 128 + message.payload.length * 2 + (message.raw?.byteLength ?? 0);
@@ -69,7 +72,9 @@ export class MessageQueue {
         this.#options.onDrop(oldest!);
       }
     }
-    message.shrink();
+    // Near the head, a message is taken soon: it keeps its parsed fields, which a reader of them
+    // would otherwise parse again. Behind a backlog it would outlive the young generation.
+    message.shrink(this.length < KEEP_FIELDS_WITHIN);
     const size = messageSize(message);
     message[DELIVERY]?.hold();
     this.#items.push(message);
