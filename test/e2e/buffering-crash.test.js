@@ -1,5 +1,7 @@
 // SIGKILL of a real hekate process with use_buffering on: nothing that was acknowledged to the
-// input (checkpointed) is lost, because it is durably in the output's disk queue.
+// input (checkpointed) is lost, because it is durably in the output's disk queue or written. Run
+// with every message spooled (spool_after = 0) and with the default, where a FileInput's lines go
+// straight to an output that keeps up and the input replays what was not acknowledged.
 import assert from 'node:assert/strict';
 import { readFile, writeFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +24,7 @@ async function dropTornTail(file) {
   if (text.length > 0 && !text.endsWith('\n')) await truncate(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
 }
 
-test('SIGKILL mid-stream with use_buffering: zero loss after restart', async () => {
+for (const spoolAfter of ['0s', '1s']) test(`SIGKILL mid-stream with use_buffering (spool_after = ${spoolAfter}): zero loss after restart`, async () => {
   const dir = await tempDir();
   const input = path.join(dir, 'app.log');
   const output = path.join(dir, 'out.log');
@@ -46,6 +48,7 @@ use_buffering = true
 [out.buffering]
 fsync = "batch"
 cursor_update_count = 20
+spool_after = "${spoolAfter}"
 `,
   );
   const first = startHekate(['run', '-config', config, '-log-level', 'warn']);

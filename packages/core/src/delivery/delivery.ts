@@ -6,11 +6,14 @@ import type { DeliveryRef } from '../message/slots.js';
  * acknowledged (written, flushed, durably queued or dead-lettered). At zero it is done.
  */
 export class Delivery implements DeliveryRef {
+  readonly tracked: boolean;
   #pending = 1;
   #onDone: (() => void) | undefined;
 
+  /** `onDone` runs once every hold is released; a delivery with one is {@link tracked}. */
   constructor(onDone?: () => void) {
     this.#onDone = onDone;
+    this.tracked = onDone !== undefined;
   }
 
   get done(): boolean {

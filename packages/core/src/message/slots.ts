@@ -5,6 +5,12 @@
 
 /** The acknowledgement handle a message holds; see delivery/delivery.ts. */
 export interface DeliveryRef {
+  /**
+   * True when someone waits for the acknowledgement and keeps its copy until then (an input that
+   * replays what was not acknowledged, a caller awaiting `inject`); false when nobody would notice
+   * a message lost in a crash (stdin, a TCP listener).
+   */
+  readonly tracked: boolean;
   hold(count?: number): void;
   release(count?: number): void;
 }

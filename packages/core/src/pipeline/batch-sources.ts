@@ -22,6 +22,7 @@ export function createBatchSource(
     fsyncIntervalMs: buffering.fsync_interval,
     cursorUpdateCount: buffering.cursor_update_count,
     fullAction: buffering.full_action,
+    spoolAfterMs: buffering.spool_after,
     logger,
     counters,
   });

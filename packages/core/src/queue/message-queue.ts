@@ -35,6 +35,7 @@ export class MessageQueue {
   #sizes: number[] = [];
   #head = 0;
   #bytes = 0;
+  #untracked = 0;
   readonly #data = new Notifier();
 
   constructor(options: MessageQueueOptions) {
@@ -47,6 +48,11 @@ export class MessageQueue {
 
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Messages queued whose delivery is not {@link DeliveryRef.tracked}: a crash would lose them. */
+  get untracked(): number {
+    return this.#untracked;
   }
 
   /** True when the queue (or the pipeline's memory budget) is at its bound. */
@@ -76,7 +82,9 @@ export class MessageQueue {
     // would otherwise parse again. Behind a backlog it would outlive the young generation.
     message.shrink(this.length < KEEP_FIELDS_WITHIN);
     const size = messageSize(message);
-    message[DELIVERY]?.hold();
+    const delivery = message[DELIVERY];
+    delivery?.hold();
+    if (delivery?.tracked !== true) this.#untracked++;
     this.#items.push(message);
     this.#sizes.push(size);
     this.#bytes += size;
@@ -92,6 +100,7 @@ export class MessageQueue {
     let bytes = 0;
     while (i < end && (i === this.#head || bytes + this.#sizes[i]! <= maxBytes)) bytes += this.#sizes[i++]!;
     const out = this.#items.slice(this.#head, i);
+    if (this.#untracked > 0) for (const m of out) if (m[DELIVERY]?.tracked !== true) this.#untracked--;
     this.#head = i;
     this.#bytes -= bytes;
     this.#options.budget.release(bytes);

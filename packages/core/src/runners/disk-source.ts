@@ -2,7 +2,6 @@ import { errorMessage, hasCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { decodeMessage, encodeMessages } from '../message/message-codec.js';
 import type { Message } from '../message/message.js';
-import { DELIVERY } from '../message/slots.js';
 import { DiskQueue, type DiskQueueOptions } from '../queue/disk-queue.js';
 import type { QueuePosition } from '../queue/queue-position.js';
 import type { MessageQueue } from '../queue/message-queue.js';
@@ -10,14 +9,28 @@ import { Notifier, sleep } from '../queue/notifier.js';
 import type { BatchPolicy } from '../plugins/types.js';
 import type { BatchSource, SourcedBatch } from './batch-source.js';
 import type { Counters } from './counters.js';
-import { acknowledgeMessages } from './memory-source.js';
+import { MemorySource, acknowledgeMessages } from './memory-source.js';
 import { SpooledWindow } from './spooled-window.js';
 
 /** Disk-buffering settings of one output (Heka's `[x.buffering]`). */
 export interface DiskSourceOptions extends DiskQueueOptions {
   /** What to do when the disk queue is at `max_buffer_size`. */
   fullAction: 'shutdown' | 'drop' | 'block' | 'drop_oldest';
+  /**
+   * How long the output may go without taking a batch while messages wait in memory before they
+   * are spooled to disk; 0 spools every message at once.
+   */
+  spoolAfterMs: number;
   counters: Counters;
+}
+
+/**
+ * A batch the output took straight from memory; `spooled` once the output stalled on it, true
+ * when that acknowledged it upstream.
+ */
+interface DirectBatch {
+  readonly messages: Message[];
+  spooled: Promise<boolean> | undefined;
 }
 
 const SPOOL_BATCH = 10_000;
@@ -28,10 +41,15 @@ const FULL_RETRY_MS = 250;
 const MAX_RETRY_MS = 5000;
 
 /**
- * Batches for an output with `use_buffering`: a spooler moves matched messages from the output's
- * in-memory queue into its disk queue and acknowledges them upstream once they are durably
- * there, so inputs keep moving while the output is down; the output reads its batches back from
- * disk and acknowledges them in the queue once written.
+ * Batches for an output with `use_buffering`. While the output keeps taking batches, it takes
+ * them straight from its in-memory queue and acknowledges them upstream once written, as without
+ * buffering. Once it has gone `spoolAfterMs` without taking one (it is down, retrying or stuck on
+ * a slow batch), a spooler moves the waiting messages into the disk queue and acknowledges them
+ * upstream once they are durably there, so inputs keep moving; from then on new messages go to
+ * disk behind them until the output has caught up with the disk queue. The output reads those
+ * batches back in order and acknowledges them in the queue once written. At shutdown, whatever
+ * is still in memory (and a batch the output could not finish) is spooled, to be written after
+ * the next start.
  */
 export class DiskSource implements BatchSource {
   readonly #memory: MessageQueue;
@@ -44,6 +62,14 @@ export class DiskSource implements BatchSource {
   #spooling = false;
   #onDisk = 0;
   #window: SpooledWindow | undefined;
+  readonly #memorySource: MemorySource;
+  /** The batch the output took straight from memory and has not acknowledged yet. */
+  #direct: DirectBatch | undefined;
+  /** True while the output waits in take() for messages from memory: they are its to take. */
+  #takingDirect = false;
+  /** When the output last left take(), in performance.now() ms. */
+  #lastTake = performance.now();
+  readonly #took = new Notifier();
   /** Set when the output must stop (full_action = "shutdown"); `take` throws it. */
   #failure: Error | undefined;
   #deadLetter: (messages: readonly Message[], reason: string) => void = () => {};
@@ -52,6 +78,7 @@ export class DiskSource implements BatchSource {
     this.#memory = memory;
     this.#options = options;
     this.#logger = options.logger;
+    this.#memorySource = new MemorySource(memory);
   }
 
   get length(): number {
@@ -62,11 +89,33 @@ export class DiskSource implements BatchSource {
     return this.#memory.length === 0 && !this.#spooling && this.#onDisk === 0;
   }
 
-  async take(policy: BatchPolicy, wake: Promise<void>, _hurry: boolean): Promise<SourcedBatch | undefined> {
+  async take(policy: BatchPolicy, wake: Promise<void>, hurry: boolean): Promise<SourcedBatch | undefined> {
     const disk = await this.#open();
-    if (disk.stats().pending === 0) await Promise.race([this.#spooled.wait(), wake]);
-    if (this.#failure !== undefined) throw this.#failure;
-    return (await this.#takeSpooled(disk, policy)) ?? this.#read(disk, policy);
+    try {
+      if (this.#failure !== undefined) throw this.#failure;
+      if (this.#takesFromMemory()) {
+        this.#takingDirect = true;
+        const batch = await this.#memorySource.take(policy, wake, hurry).finally(() => (this.#takingDirect = false));
+        if (batch === undefined) return undefined;
+        const direct: DirectBatch = { messages: batch.messages, spooled: undefined };
+        this.#direct = direct;
+        return { messages: batch.messages, acknowledge: () => this.#acknowledgeDirect(disk, direct) };
+      }
+      if (disk.stats().pending === 0) await Promise.race([this.#spooled.wait(), wake]);
+      if (this.#failure !== undefined) throw this.#failure;
+      return (await this.#takeSpooled(disk, policy)) ?? (await this.#read(disk, policy));
+    } finally {
+      this.#lastTake = performance.now();
+      this.#took.notify();
+    }
+  }
+
+  /**
+   * True when the output's next batch comes straight from memory: nothing is on its way to disk
+   * or on disk ahead of the waiting messages, and none of those must be spooled at once.
+   */
+  #takesFromMemory(): boolean {
+    return this.#options.spoolAfterMs > 0 && !this.#spooling && this.#onDisk === 0 && this.#memory.untracked === 0;
   }
 
   /**
@@ -96,12 +145,14 @@ export class DiskSource implements BatchSource {
     const window = this.#window!;
     if (stats.corruptRecords !== corruptBefore) window.disable();
     const messages: Message[] = [];
+    let readBack = 0;
     for (const record of records) {
       const spooled = window.next(record.data.byteLength);
       if (spooled !== undefined) {
         messages.push(spooled);
         continue;
       }
+      readBack++;
       try {
         messages.push(decodeMessage(record.data));
       } catch (error) {
@@ -109,6 +160,7 @@ export class DiskSource implements BatchSource {
         this.#logger.error('A disk queue record could not be decoded; it is skipped.', { error: errorMessage(error) });
       }
     }
+    this.#options.counters.add('queue_records_read_back', readBack);
     const last = records[records.length - 1]!.position;
     return { messages, acknowledge: () => this.#acknowledge(disk, last) };
   }
@@ -116,6 +168,29 @@ export class DiskSource implements BatchSource {
   async #acknowledge(disk: DiskQueue, last: QueuePosition): Promise<void> {
     await disk.ack(last);
     this.#onDisk = disk.stats().pending;
+  }
+
+  /**
+   * Acknowledges a batch taken from memory. If the output stalled on it, it was spooled too (at
+   * the head of the disk queue, which was empty when it was taken): its records are skipped and
+   * acknowledged there, as far as the window confirms they are these messages; any it cannot
+   * confirm stay queued and are delivered again, never lost.
+   */
+  async #acknowledgeDirect(disk: DiskQueue, direct: DirectBatch): Promise<void> {
+    this.#direct = undefined;
+    if (direct.spooled === undefined || !(await direct.spooled)) {
+      acknowledgeMessages(direct.messages);
+    } else {
+      const taken = new Set(direct.messages);
+      const window = this.#window!;
+      const { messages, sizes } = window.leading(direct.messages.length, Number.POSITIVE_INFINITY);
+      let confirmed = 0;
+      while (confirmed < messages.length && taken.has(messages[confirmed]!)) confirmed++;
+      const positions = confirmed === 0 ? [] : await disk.skip(sizes.slice(0, confirmed));
+      for (let i = 0; i < positions.length; i++) window.next(sizes[i]!);
+      if (positions.length > 0) await this.#acknowledge(disk, positions[positions.length - 1]!);
+      this.#spooled.notify();
+    }
   }
 
   start(deadLetter: (messages: readonly Message[], reason: string) => void): void {
@@ -152,30 +227,69 @@ export class DiskSource implements BatchSource {
     return { messages: encoded, records };
   }
 
-  /** Moves messages from memory to disk until closed, then spools what is left. */
+  /**
+   * Moves messages from memory to disk whenever {@link #spoolIn} says so, until closed; then
+   * spools what is left. A batch the output took from memory and is still on is spooled first.
+   */
   async #spool(disk: DiskQueue): Promise<void> {
     this.#onDisk = disk.stats().pending;
     this.#window = new SpooledWindow(this.#onDisk, WINDOW_BYTES);
     for (;;) {
-      if (this.#memory.length === 0) {
+      const direct = this.#direct?.spooled === undefined ? this.#direct : undefined;
+      if (this.#memory.length === 0 && direct === undefined) {
         if (this.#stop.signal.aborted) return;
         await Promise.race([this.#memory.waitForData(), this.#spooled.wait()]);
         continue;
       }
-      this.#spooling = true;
-      const messages = this.#memory.take(SPOOL_BATCH, SPOOL_BYTES);
-      try {
-        if (await this.#append(disk, messages)) {
-          acknowledgeMessages(messages);
-          // Acknowledged upstream: what the output does with them now concerns the disk queue only.
-          for (const m of messages) m[DELIVERY] = undefined;
-        }
-      } finally {
-        this.#spooling = false;
+      const wait = this.#spoolIn();
+      if (wait > 0) {
+        // Until the output takes a batch, the wait is over, or close() calls.
+        let timer: NodeJS.Timeout | undefined;
+        const waits = [this.#took.wait(), this.#spooled.wait()];
+        if (Number.isFinite(wait)) waits.push(new Promise<void>((resolve) => (timer = setTimeout(resolve, wait))));
+        await Promise.race(waits);
+        clearTimeout(timer);
+        continue;
       }
-      this.#onDisk = disk.stats().pending;
-      this.#spooled.notify();
+      if (direct !== undefined) {
+        direct.spooled = this.#spoolBatch(disk, direct.messages);
+        await direct.spooled;
+        continue;
+      }
+      await this.#spoolBatch(disk, this.#memory.take(SPOOL_BATCH, SPOOL_BYTES));
     }
+  }
+
+  /**
+   * Milliseconds until the waiting messages must be spooled (0: now; Infinity: not while the
+   * output is taking them). They must when stopping, when spooling is immediate, when the disk
+   * holds records ahead of them (order), when a crash would lose some of them (their delivery is
+   * not tracked), and when the output has gone `spoolAfterMs` without taking a batch.
+   */
+  #spoolIn(): number {
+    const after = this.#options.spoolAfterMs;
+    if (this.#stop.signal.aborted || after === 0 || this.#onDisk > 0) return 0;
+    if (this.#takingDirect) return Number.POSITIVE_INFINITY;
+    if (this.#memory.untracked > 0) return 0;
+    return Math.max(0, this.#lastTake + after - performance.now());
+  }
+
+  /**
+   * Appends messages taken from memory; once durably queued, acknowledges them upstream (then
+   * what the output does with them concerns the disk queue only). Returns whether it did.
+   */
+  async #spoolBatch(disk: DiskQueue, messages: Message[]): Promise<boolean> {
+    this.#spooling = true;
+    let acknowledged = false;
+    try {
+      acknowledged = await this.#append(disk, messages);
+      if (acknowledged) acknowledgeMessages(messages);
+    } finally {
+      this.#spooling = false;
+    }
+    this.#onDisk = disk.stats().pending;
+    this.#spooled.notify();
+    return acknowledged;
   }
 
   /** Appends with the full policy; returns false when the messages were not queued (shut down). */
@@ -189,6 +303,7 @@ export class DiskSource implements BatchSource {
       );
       try {
         await disk.append(records);
+        this.#options.counters.add('messages_spooled', records.length);
         return true;
       } catch (error) {
         // A failed append writes nothing (the queue truncates back), so take them out again.

@@ -10,6 +10,8 @@ export interface Script {
   acknowledged: { stream: string; position: number }[];
   /** Keep running after the batches until stopped (true) or finish (false). */
   linger: boolean;
+  /** Deliver without checkpoints, like an input that cannot replay (stdin, a TCP listener). */
+  untracked?: boolean;
 }
 
 /** A script object tests share with the ScriptInput they configure. */
@@ -26,7 +28,8 @@ export const ScriptInput = defineInput({
       async run(runner) {
         for (const b of s.batches) {
           if (runner.signal.aborted) return;
-          await runner.deliver(b.payloads.map((p) => runner.createMessage(p)), { stream: b.stream, position: b.position });
+          const messages = b.payloads.map((p) => runner.createMessage(p));
+          await (s.untracked === true ? runner.deliver(messages) : runner.deliver(messages, { stream: b.stream, position: b.position }));
         }
         if (s.linger) await new Promise((resolve) => runner.signal.addEventListener('abort', resolve, { once: true }));
       },
