@@ -36,8 +36,8 @@ export const bufferingSchema = z
       .default(500)
       .refine((v) => v > 0, 'fsync_interval must be longer than 0'),
     /**
-     * How long the output may go without taking a batch while messages wait before they are
-     * spooled to disk; 0 spools every message at once (write-through).
+     * How long the output may go without taking a batch before messages whose input can replay
+     * them are spooled to disk; 0 spools every message at once (write-through).
      */
     spool_after: duration().default(1000),
     /** The queue's directory; defaults to `<base_dir>/output_queue/<section name>`. */

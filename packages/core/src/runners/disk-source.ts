@@ -17,8 +17,9 @@ export interface DiskSourceOptions extends DiskQueueOptions {
   /** What to do when the disk queue is at `max_buffer_size`. */
   fullAction: 'shutdown' | 'drop' | 'block' | 'drop_oldest';
   /**
-   * How long the output may go without taking a batch while messages wait in memory before they
-   * are spooled to disk; 0 spools every message at once.
+   * How long the output may go without taking a batch before the messages waiting for it are
+   * spooled, when their inputs can replay them (the others are spooled at once); 0 spools every
+   * message at once.
    */
   spoolAfterMs: number;
   counters: Counters;
@@ -58,6 +59,8 @@ export class DiskSource implements BatchSource {
   readonly #spooled = new Notifier();
   readonly #stop = new AbortController();
   #disk: Promise<DiskQueue> | undefined;
+  /** The disk queue once open. */
+  #opened: DiskQueue | undefined;
   #spooler: Promise<void> | undefined;
   #spooling = false;
   #onDisk = 0;
@@ -69,7 +72,8 @@ export class DiskSource implements BatchSource {
   #takingDirect = false;
   /** When the output last left take(), in performance.now() ms. */
   #lastTake = performance.now();
-  readonly #took = new Notifier();
+  /** Wakes the spooler: the output left take(), or close() was called. */
+  readonly #wakeSpooler = new Notifier();
   /** Set when the output must stop (full_action = "shutdown"); `take` throws it. */
   #failure: Error | undefined;
   #deadLetter: (messages: readonly Message[], reason: string) => void = () => {};
@@ -89,25 +93,46 @@ export class DiskSource implements BatchSource {
     return this.#memory.length === 0 && !this.#spooling && this.#onDisk === 0;
   }
 
-  async take(policy: BatchPolicy, wake: Promise<void>, hurry: boolean): Promise<SourcedBatch | undefined> {
-    const disk = await this.#open();
+  take(policy: BatchPolicy, wake: Promise<void>, hurry: boolean): Promise<SourcedBatch | undefined> {
+    const disk = this.#opened;
+    if (disk === undefined) return this.#open().then(() => this.take(policy, wake, hurry));
+    // No await on the way to a batch from memory: the output's write starts as soon as it can.
+    if (this.#failure === undefined && this.#takesFromMemory()) return this.#takeDirect(disk, policy, wake, hurry);
+    return this.#takeQueued(disk, policy, wake);
+  }
+
+  /** A batch straight from the in-memory queue, acknowledged upstream once written. */
+  async #takeDirect(disk: DiskQueue, policy: BatchPolicy, wake: Promise<void>, hurry: boolean): Promise<SourcedBatch | undefined> {
+    this.#takingDirect = true;
+    let batch: SourcedBatch | undefined;
+    try {
+      batch = await this.#memorySource.take(policy, wake, hurry);
+    } finally {
+      this.#takingDirect = false;
+      this.#tookBatch();
+    }
+    if (batch === undefined) return undefined;
+    const direct: DirectBatch = { messages: batch.messages, spooled: undefined };
+    this.#direct = direct;
+    return { messages: batch.messages, acknowledge: () => this.#acknowledgeDirect(disk, direct) };
+  }
+
+  /** A batch from the disk queue: from the spooled window, or read back. */
+  async #takeQueued(disk: DiskQueue, policy: BatchPolicy, wake: Promise<void>): Promise<SourcedBatch | undefined> {
     try {
       if (this.#failure !== undefined) throw this.#failure;
-      if (this.#takesFromMemory()) {
-        this.#takingDirect = true;
-        const batch = await this.#memorySource.take(policy, wake, hurry).finally(() => (this.#takingDirect = false));
-        if (batch === undefined) return undefined;
-        const direct: DirectBatch = { messages: batch.messages, spooled: undefined };
-        this.#direct = direct;
-        return { messages: batch.messages, acknowledge: () => this.#acknowledgeDirect(disk, direct) };
-      }
       if (disk.stats().pending === 0) await Promise.race([this.#spooled.wait(), wake]);
       if (this.#failure !== undefined) throw this.#failure;
       return (await this.#takeSpooled(disk, policy)) ?? (await this.#read(disk, policy));
     } finally {
-      this.#lastTake = performance.now();
-      this.#took.notify();
+      this.#tookBatch();
     }
+  }
+
+  /** The output has left take(): it is not stalled; the spooler may look again. */
+  #tookBatch(): void {
+    this.#lastTake = performance.now();
+    this.#wakeSpooler.notify();
   }
 
   /**
@@ -202,7 +227,7 @@ export class DiskSource implements BatchSource {
 
   async close(): Promise<void> {
     this.#stop.abort();
-    this.#spooled.notify();
+    this.#wakeSpooler.notify();
     await this.#spooler;
     if (this.#disk !== undefined) await (await this.#disk).close();
   }
@@ -210,7 +235,10 @@ export class DiskSource implements BatchSource {
   #open(): Promise<DiskQueue> {
     if (this.#disk === undefined) {
       this.#disk = DiskQueue.open(this.#options);
-      this.#spooler = this.#disk.then((disk) => this.#spool(disk));
+      this.#spooler = this.#disk.then((disk) => {
+        this.#opened = disk;
+        return this.#spool(disk);
+      });
     }
     return this.#disk;
   }
@@ -238,17 +266,19 @@ export class DiskSource implements BatchSource {
       const direct = this.#direct?.spooled === undefined ? this.#direct : undefined;
       if (this.#memory.length === 0 && direct === undefined) {
         if (this.#stop.signal.aborted) return;
-        await Promise.race([this.#memory.waitForData(), this.#spooled.wait()]);
+        await Promise.race([this.#memory.waitForData(), this.#wakeSpooler.wait()]);
+        this.#wakeSpooler.notify(); // settle the wait the race left pending (only the spooler waits)
         continue;
       }
       const wait = this.#spoolIn();
       if (wait > 0) {
         // Until the output takes a batch, the wait is over, or close() calls.
         let timer: NodeJS.Timeout | undefined;
-        const waits = [this.#took.wait(), this.#spooled.wait()];
+        const waits = [this.#wakeSpooler.wait()];
         if (Number.isFinite(wait)) waits.push(new Promise<void>((resolve) => (timer = setTimeout(resolve, wait))));
         await Promise.race(waits);
         clearTimeout(timer);
+        this.#wakeSpooler.notify();
         continue;
       }
       if (direct !== undefined) {
