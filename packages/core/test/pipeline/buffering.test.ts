@@ -175,6 +175,28 @@ test('with use_buffering, an output that keeps up takes messages straight from m
   await pipeline.stop();
 });
 
+test('with use_buffering, an output slower than spool_after gets its messages through the disk queue, each once and in order', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'hekate-buffering-'));
+  const script = steadyScript('slow');
+  const sink = acceptAll('slow');
+  let slow = true;
+  sink.behaviour = () => (slow ? new Promise((r) => setTimeout(r, 150)) : undefined);
+  const pipeline = await Pipeline.fromToml(bufferedConfig(dir, 'slow', 'slow', '50ms'), {
+    plugins: [ScriptInput, TestOutput],
+    logger: silentLogger,
+  });
+  await pipeline.start();
+  // Stuck on its first batch for longer than spool_after: the input is acknowledged meanwhile.
+  await until('every batch is acknowledged', () => script.acknowledged.at(-1)?.position === 40);
+  assert.ok(sink.written.length < 80, 'acknowledged before it was all written');
+  slow = false;
+  await until('everything is written', () => sink.written.length >= 80);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(sink.written, Array.from({ length: 80 }, (_, i) => `m${i}`));
+  assert.ok((pipeline.stats().plugins.out!.counters.messages_spooled ?? 0) > 0);
+  await pipeline.stop();
+});
+
 test('with use_buffering, messages whose input cannot replay them are spooled at once, even to an output that keeps up', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'hekate-buffering-'));
   const script = { ...steadyScript('untracked'), untracked: true };
