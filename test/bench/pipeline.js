@@ -10,7 +10,9 @@
 //   filter        StdinInput → JsonDecoder → `Type == 'click' && Fields[status] >= 500` → FileOutput
 //                 next to baseline-d-write.js SELECT=pred
 //   pass-through  the same with every message to FileOutput, next to SELECT=all
-//   buffered      pass-through with use_buffering (disk queue, fsync per batch), next to pass-through
+//   buffered      pass-through with use_buffering (disk queue, fsync per batch), next to pass-through;
+//                 stdin cannot replay, so every message is spooled (test/bench/file-input.js has
+//                 the FileInput case, where messages are spooled only when the output stalls)
 // FileOutput runs with fsync = false here, like the baselines; with fsync per batch the cost is
 // one fdatasync per 1000 lines. Then the FileInput cases (test/bench/file-input.js) run.
 import { writeFileSync, rmSync } from 'node:fs';
