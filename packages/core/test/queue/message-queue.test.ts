@@ -7,14 +7,13 @@ import { DELIVERY } from '../../src/message/slots.js';
 import { MemoryBudget } from '../../src/queue/memory-budget.js';
 import { MessageQueue } from '../../src/queue/message-queue.js';
 
+/** A queue of at most `maxMessages`, with no byte or memory limit. */
+function queueOf(maxMessages: number, fullAction: 'block' | 'drop_oldest'): MessageQueue {
+  return new MessageQueue({ maxMessages, maxBytes: Infinity, fullAction, budget: new MemoryBudget(Infinity), onDrop: () => {} });
+}
+
 test('a queued message owns its payload, and keeps its parsed fields only near the head', () => {
-  const queue = new MessageQueue({
-    maxMessages: 10_000,
-    maxBytes: Infinity,
-    fullAction: 'block',
-    budget: new MemoryBudget(Infinity),
-    onDrop: () => {},
-  });
+  const queue = queueOf(10_000, 'block');
   const kept: boolean[] = [];
   const source: FieldSource = {
     lookup: () => undefined,
@@ -33,13 +32,7 @@ test('a queued message owns its payload, and keeps its parsed fields only near t
 });
 
 test('a queue counts the messages whose delivery nobody tracks, until they are taken or dropped', () => {
-  const queue = new MessageQueue({
-    maxMessages: 4,
-    maxBytes: Infinity,
-    fullAction: 'drop_oldest',
-    budget: new MemoryBudget(Infinity),
-    onDrop: () => {},
-  });
+  const queue = queueOf(4, 'drop_oldest');
   const tracked = new Delivery(() => {});
   const untracked = new Delivery();
   const message = (delivery: Delivery | undefined) => {
