@@ -48,7 +48,8 @@ const MAX_RETRY_MS = 5000;
  * a slow batch), a spooler moves the waiting messages into the disk queue and acknowledges them
  * upstream once they are durably there, so inputs keep moving; from then on new messages go to
  * disk behind them until the output has caught up with the disk queue. The output reads those
- * batches back in order and acknowledges them in the queue once written. At shutdown, whatever
+ * batches back in order and acknowledges them in the queue once written. Messages whose input
+ * cannot replay them (their delivery is not tracked) are spooled at once. At shutdown, whatever
  * is still in memory (and a batch the output could not finish) is spooled, to be written after
  * the next start.
  */
