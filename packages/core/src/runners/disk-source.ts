@@ -149,16 +149,25 @@ export class DiskSource implements BatchSource {
    * moves past them without reading them back. Undefined when they must be read.
    */
   async #takeSpooled(disk: DiskQueue, policy: BatchPolicy): Promise<SourcedBatch | undefined> {
-    const window = this.#window!;
-    const { messages, sizes } = window.leading(policy.maxMessages, policy.maxBytes);
+    const { messages, sizes } = this.#window!.leading(policy.maxMessages, policy.maxBytes);
     if (messages.length === 0) return undefined;
-    const positions = await disk.skip(sizes);
+    const positions = await this.#skipSpooled(disk, sizes);
     if (positions.length === 0) return undefined;
-    for (let i = 0; i < positions.length; i++) window.next(sizes[i]!);
-    this.#onDisk = disk.stats().pending;
     messages.length = positions.length;
     const last = positions[positions.length - 1]!;
     return { messages, acknowledge: () => this.#acknowledge(disk, last) };
+  }
+
+  /**
+   * Moves the queue past the next records, of the window's leading `sizes`, without reading them,
+   * and the window with it. Returns the positions of the records passed (fewer if not all are
+   * written yet).
+   */
+  async #skipSpooled(disk: DiskQueue, sizes: readonly number[]): Promise<QueuePosition[]> {
+    const positions = await disk.skip(sizes);
+    for (let i = 0; i < positions.length; i++) this.#window!.next(sizes[i]!);
+    this.#onDisk = disk.stats().pending;
+    return positions;
   }
 
   /** The next batch read back from the disk queue (and decoded where the window cannot help). */
@@ -208,12 +217,10 @@ export class DiskSource implements BatchSource {
       acknowledgeMessages(direct.messages);
     } else {
       const taken = new Set(direct.messages);
-      const window = this.#window!;
-      const { messages, sizes } = window.leading(direct.messages.length, Number.POSITIVE_INFINITY);
+      const { messages, sizes } = this.#window!.leading(direct.messages.length, Number.POSITIVE_INFINITY);
       let confirmed = 0;
       while (confirmed < messages.length && taken.has(messages[confirmed]!)) confirmed++;
-      const positions = confirmed === 0 ? [] : await disk.skip(sizes.slice(0, confirmed));
-      for (let i = 0; i < positions.length; i++) window.next(sizes[i]!);
+      const positions = confirmed === 0 ? [] : await this.#skipSpooled(disk, sizes.slice(0, confirmed));
       if (positions.length > 0) await this.#acknowledge(disk, positions[positions.length - 1]!);
       this.#spooled.notify();
     }
