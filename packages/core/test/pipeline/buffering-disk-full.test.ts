@@ -14,14 +14,7 @@ import { silentLogger } from '../../src/logger.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { fill, mountTmpfs, unmountTmpfs } from '../queue/queue-test-kit.js';
 import { ScriptInput, TestOutput, acceptAll, scripts } from '../support/test-plugins.js';
-
-const until = async (what: string, done: () => boolean, ms = 20_000) => {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+import { until } from '../support/until.js';
 
 test('a full disk holds the input back without losing anything, and the pipeline recovers', { timeout: 120_000 }, async (t) => {
   const mnt = await mountTmpfs('8m');
@@ -72,7 +65,7 @@ test('a full disk holds the input back without losing anything, and the pipeline
     );
     await pipeline.start();
     const counters = () => pipeline!.stats().plugins;
-    await until('the disk queue fails to append', () => (counters().out!.counters.queue_write_failures ?? 0) > 0);
+    await until('the disk queue fails to append', () => (counters().out!.counters.queue_write_failures ?? 0) > 0, 20_000);
     const held = script.acknowledged.at(-1)?.position ?? 0;
     assert.ok(held < 400, 'the input was acknowledged past what fits on the disk');
     // Held back: the input waits for room and its acknowledgements stop.
@@ -82,9 +75,9 @@ test('a full disk holds the input back without losing anything, and the pipeline
     assert.equal(sink.written.length, 0);
 
     await unlink(filler);
-    await until('every batch is acknowledged to the input', () => script.acknowledged.at(-1)?.position === 400);
+    await until('every batch is acknowledged to the input', () => script.acknowledged.at(-1)?.position === 400, 20_000);
     up = true;
-    await until('every message is written', () => sink.written.length >= 4000);
+    await until('every message is written', () => sink.written.length >= 4000, 20_000);
     assert.deepEqual(sink.written, Array.from({ length: 4000 }, (_, i) => payload(i)));
     const positions = script.acknowledged.map((a) => a.position);
     assert.deepEqual(positions, [...positions].sort((a, b) => a - b), 'acknowledged in order');

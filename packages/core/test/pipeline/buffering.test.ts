@@ -7,6 +7,7 @@ import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { RetryableError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { ScriptInput, TestOutput, acceptAll, createMessage, scripts } from '../support/test-plugins.js';
+import { until } from '../support/until.js';
 import { defineFilter } from '../../src/plugins/define.js';
 import { z } from 'zod';
 
@@ -144,14 +145,6 @@ function bufferedConfig(dir: string, script: string, sink: string, spoolAfter: s
     max_delay = "50ms"
     max_jitter = "0ms"
   `;
-}
-
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('with use_buffering, an output that keeps up takes messages straight from memory: nothing is spooled', async () => {
