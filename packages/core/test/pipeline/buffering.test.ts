@@ -13,9 +13,7 @@ import { z } from 'zod';
 
 test('with use_buffering, inputs keep moving while the output is down; everything arrives after it returns', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'hekate-buffering-'));
-  const batches = Array.from({ length: 40 }, (_, i) => ({ stream: 'a', position: i + 1, payloads: [`m${2 * i}`, `m${2 * i + 1}`] }));
-  const script = { batches, acknowledged: [] as { stream: string; position: number }[], linger: true };
-  scripts.set('steady', script);
+  const script = steadyScript('steady');
   const sink = acceptAll('down-for-a-while');
   let up = false;
   sink.behaviour = () => {
