@@ -58,7 +58,8 @@ export class DiskSource implements BatchSource {
   readonly #options: DiskSourceOptions;
   readonly #logger: Logger;
   readonly #spooled = new Notifier();
-  readonly #stop = new AbortController();
+  /** Set by close(): the spooler spools what is left and ends. */
+  #closing = false;
   #disk: Promise<DiskQueue> | undefined;
   /** The disk queue once open. */
   #opened: DiskQueue | undefined;
@@ -234,7 +235,7 @@ export class DiskSource implements BatchSource {
   }
 
   async close(): Promise<void> {
-    this.#stop.abort();
+    this.#closing = true;
     this.#wakeSpooler.notify();
     await this.#spooler;
     if (this.#disk !== undefined) await (await this.#disk).close();
@@ -273,7 +274,7 @@ export class DiskSource implements BatchSource {
     for (;;) {
       const direct = this.#direct?.spooled === undefined ? this.#direct : undefined;
       if (this.#memory.length === 0 && direct === undefined) {
-        if (this.#stop.signal.aborted) return;
+        if (this.#closing) return;
         await Promise.race([this.#memory.waitForData(), this.#wakeSpooler.wait()]);
         this.#wakeSpooler.notify(); // settle the wait the race left pending (only the spooler waits)
         continue;
@@ -306,7 +307,7 @@ export class DiskSource implements BatchSource {
    */
   #spoolIn(): number {
     const after = this.#options.spoolAfterMs;
-    if (this.#stop.signal.aborted || after === 0 || this.#onDisk > 0) return 0;
+    if (this.#closing || after === 0 || this.#onDisk > 0) return 0;
     if (this.#takingDirect) return Number.POSITIVE_INFINITY;
     if (this.#memory.untracked > 0) return 0;
     return Math.max(0, this.#lastTake + after - performance.now());
@@ -367,7 +368,7 @@ export class DiskSource implements BatchSource {
           this.#spooled.notify();
           return false;
         }
-        if (this.#stop.signal.aborted && attempt > 3) {
+        if (this.#closing && attempt > 3) {
           this.#logger.error('Could not queue messages to disk before stopping; they stay unacknowledged and will be read again.', {
             count: messages.length,
             error: errorMessage(error),
